@@ -1,0 +1,379 @@
+// Package nodeconfig is the model of the `llm` section of aegis-config.yaml, its
+// validation rules and the file round-trip. It is shared by the reference admin
+// server and the Terraform provider, so that every rule exists exactly once.
+package nodeconfig
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Provider types accepted by the orchestrator.
+const (
+	TypeOpenAI           = "openai"
+	TypeAnthropic        = "anthropic"
+	TypeOllama           = "ollama"
+	TypeGemini           = "gemini"
+	TypeOpenAICompatible = "openai-compatible"
+)
+
+// ProviderTypes lists every accepted provider type, in documentation order.
+var ProviderTypes = []string{TypeOpenAI, TypeAnthropic, TypeOllama, TypeGemini, TypeOpenAICompatible}
+
+// Temperature bounds, inclusive.
+const (
+	MinTemperature = 0.0
+	MaxTemperature = 2.0
+)
+
+// NamePattern is the pattern every provider and alias name must match.
+const NamePattern = `^[a-z0-9][a-z0-9._-]{0,62}$`
+
+var nameRE = regexp.MustCompile(NamePattern)
+
+// Field names, as they appear in aegis-config.yaml and in the admin API.
+const (
+	FieldName          = "name"
+	FieldType          = "type"
+	FieldAPIKey        = "api_key"
+	FieldBaseURL       = "base_url"
+	FieldModel         = "model"
+	FieldMaxTokens     = "max_tokens"
+	FieldContextWindow = "context_window"
+	FieldTemperature   = "temperature"
+	FieldAPIVersion    = "api_version"
+	FieldAliasProvider = "provider"
+)
+
+// Provider is one entry of llm.providers. Empty strings and nil pointers mean "not set".
+type Provider struct {
+	Name          string   `json:"name" yaml:"name"`
+	Type          string   `json:"type" yaml:"type"`
+	APIKey        string   `json:"api_key,omitempty" yaml:"api_key,omitempty"`
+	BaseURL       string   `json:"base_url,omitempty" yaml:"base_url,omitempty"`
+	Model         string   `json:"model" yaml:"model"`
+	MaxTokens     *int64   `json:"max_tokens,omitempty" yaml:"max_tokens,omitempty"`
+	ContextWindow *int64   `json:"context_window,omitempty" yaml:"context_window,omitempty"`
+	Temperature   *float64 `json:"temperature,omitempty" yaml:"temperature,omitempty"`
+	APIVersion    string   `json:"api_version,omitempty" yaml:"api_version,omitempty"`
+}
+
+// LLM is the llm section: providers in file order and aliases (alias name → provider name).
+type LLM struct {
+	Providers []Provider        `json:"providers" yaml:"providers"`
+	Aliases   map[string]string `json:"aliases" yaml:"aliases"`
+}
+
+// FieldError is one problem with one field. Field is the attribute name for
+// object-level validation ("temperature") and a path for whole-config validation
+// ("providers[gpt-4o].temperature", "aliases.fast").
+type FieldError struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Detail }
+
+// ValidationError collects every FieldError of one validation.
+type ValidationError struct {
+	Errors []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, fe := range e.Errors {
+		parts[i] = fe.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Known reports which fields of a Provider are known. The Terraform provider
+// validates at plan time, when some values are not known yet; rules that involve
+// an unknown field are skipped. A nil Known means every field is known.
+type Known func(field string) bool
+
+func (k Known) has(fields ...string) bool {
+	if k == nil {
+		return true
+	}
+	for _, f := range fields {
+		if !k(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckName validates a provider or alias name.
+func CheckName(name string) error {
+	if name == "" {
+		return fmt.Errorf("is required: a name of 1-63 characters")
+	}
+	if !nameRE.MatchString(name) {
+		return fmt.Errorf("must be 1-63 characters of lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (pattern %s)", NamePattern)
+	}
+	return nil
+}
+
+// CheckType validates a provider type.
+func CheckType(t string) error {
+	for _, v := range ProviderTypes {
+		if t == v {
+			return nil
+		}
+	}
+	if t == "" {
+		return fmt.Errorf("is required: one of %s", quoteList(ProviderTypes))
+	}
+	return fmt.Errorf("must be one of %s", quoteList(ProviderTypes))
+}
+
+// CheckBaseURL validates a base_url.
+func CheckBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf(`must be an absolute http:// or https:// URL with a host, e.g. "http://localhost:11434"`)
+	}
+	if u.User != nil {
+		return fmt.Errorf("must not contain user info (credentials belong in api_key as an env: or vault: reference)")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("must not contain a query or fragment; set api_version for Azure OpenAI instead of ?api-version=")
+	}
+	return nil
+}
+
+// IsAzureOpenAIURL reports whether base_url points at an Azure OpenAI resource.
+func IsAzureOpenAIURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	return strings.HasSuffix(h, ".openai.azure.com") || strings.HasSuffix(h, ".cognitiveservices.azure.com")
+}
+
+// ValidateProvider checks one provider on its own: every field rule and every
+// cross-field rule. Field names in the result are bare attribute names.
+func ValidateProvider(p Provider, known Known) []FieldError {
+	var errs []FieldError
+	add := func(field string, err error) {
+		if err != nil {
+			errs = append(errs, FieldError{Field: field, Detail: err.Error()})
+		}
+	}
+	if known.has(FieldName) {
+		add(FieldName, CheckName(p.Name))
+	}
+	if known.has(FieldType) {
+		add(FieldType, CheckType(p.Type))
+	}
+	if known.has(FieldModel) {
+		switch {
+		case p.Model == "":
+			add(FieldModel, fmt.Errorf(`is required: the model identifier as the provider's API accepts it, e.g. "gpt-4o"`))
+		case strings.TrimSpace(p.Model) != p.Model:
+			add(FieldModel, fmt.Errorf("must not start or end with whitespace"))
+		}
+	}
+	if known.has(FieldAPIKey) {
+		if p.APIKey != "" {
+			if _, err := ParseCredentialRef(p.APIKey); err != nil {
+				add(FieldAPIKey, err)
+			}
+		} else if known.has(FieldType) && p.Type != TypeOllama && CheckType(p.Type) == nil {
+			add(FieldAPIKey, fmt.Errorf("is required for type %q (only ollama runs without a key); %s", p.Type, ReferenceSyntax))
+		}
+	}
+	if known.has(FieldBaseURL) {
+		if p.BaseURL != "" {
+			add(FieldBaseURL, CheckBaseURL(p.BaseURL))
+		} else if known.has(FieldType) && p.Type == TypeOllama {
+			add(FieldBaseURL, fmt.Errorf(`is required for type "ollama": the address of the Ollama server, e.g. "http://localhost:11434"`))
+		}
+	}
+	if known.has(FieldAPIVersion, FieldBaseURL) {
+		if p.APIVersion != "" && p.BaseURL == "" {
+			add(FieldBaseURL, fmt.Errorf("is required when api_version is set (Azure OpenAI): the deployment URL, e.g. \"https://my-resource.openai.azure.com/openai/deployments/gpt-4o\""))
+		}
+		if p.APIVersion == "" && p.BaseURL != "" && IsAzureOpenAIURL(p.BaseURL) {
+			add(FieldAPIVersion, fmt.Errorf(`is required for an Azure OpenAI base_url: the API version string, e.g. "2024-02-01"`))
+		}
+	}
+	if known.has(FieldAPIVersion) && p.APIVersion != "" && strings.TrimSpace(p.APIVersion) != p.APIVersion {
+		add(FieldAPIVersion, fmt.Errorf("must not start or end with whitespace"))
+	}
+	if known.has(FieldMaxTokens) && p.MaxTokens != nil && *p.MaxTokens <= 0 {
+		add(FieldMaxTokens, fmt.Errorf("must be a positive integer, got %d", *p.MaxTokens))
+	}
+	if known.has(FieldContextWindow) && p.ContextWindow != nil && *p.ContextWindow <= 0 {
+		add(FieldContextWindow, fmt.Errorf("must be a positive integer, got %d", *p.ContextWindow))
+	}
+	if known.has(FieldMaxTokens, FieldContextWindow) && p.MaxTokens != nil && p.ContextWindow != nil &&
+		*p.MaxTokens > 0 && *p.ContextWindow > 0 && *p.MaxTokens > *p.ContextWindow {
+		add(FieldMaxTokens, fmt.Errorf("(%d) must not exceed context_window (%d): lower max_tokens or raise context_window", *p.MaxTokens, *p.ContextWindow))
+	}
+	if known.has(FieldTemperature) && p.Temperature != nil {
+		t := *p.Temperature
+		if math.IsNaN(t) || t < MinTemperature || t > MaxTemperature {
+			add(FieldTemperature, fmt.Errorf("must be between %.1f and %.1f, got %g", MinTemperature, MaxTemperature, t))
+		}
+	}
+	return errs
+}
+
+// CheckAliasTarget validates the provider an alias points to, within a config.
+func CheckAliasTarget(cfg *LLM, providerName string) error {
+	if providerName == "" {
+		return fmt.Errorf("is required: the name of a provider in llm.providers")
+	}
+	if cfg.Provider(providerName) == nil {
+		return fmt.Errorf("names provider %q, which does not exist: create the provider first or point the alias at an existing one", providerName)
+	}
+	return nil
+}
+
+// Validate checks the whole llm section. The result is nil when it is valid.
+func (c *LLM) Validate() error {
+	var errs []FieldError
+	seen := map[string]bool{}
+	for i, p := range c.Providers {
+		prefix := fmt.Sprintf("providers[%s]", p.Name)
+		if p.Name == "" || seen[p.Name] {
+			prefix = fmt.Sprintf("providers[%d]", i)
+		}
+		if p.Name != "" && seen[p.Name] {
+			errs = append(errs, FieldError{Field: prefix + ".name", Detail: fmt.Sprintf("duplicates provider %q: provider names must be unique", p.Name)})
+		}
+		seen[p.Name] = true
+		for _, fe := range ValidateProvider(p, nil) {
+			errs = append(errs, FieldError{Field: prefix + "." + fe.Field, Detail: fe.Detail})
+		}
+	}
+	for _, name := range sortedKeys(c.Aliases) {
+		if err := CheckName(name); err != nil {
+			errs = append(errs, FieldError{Field: "aliases." + name, Detail: "alias name " + err.Error()})
+		}
+		if err := CheckAliasTarget(c, c.Aliases[name]); err != nil {
+			errs = append(errs, FieldError{Field: "aliases." + name, Detail: err.Error()})
+		}
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+// Provider returns the provider with the given name, or nil.
+func (c *LLM) Provider(name string) *Provider {
+	for i := range c.Providers {
+		if c.Providers[i].Name == name {
+			return &c.Providers[i]
+		}
+	}
+	return nil
+}
+
+// AliasesOf returns the sorted names of the aliases that point to a provider.
+func (c *LLM) AliasesOf(provider string) []string {
+	var out []string
+	for _, name := range sortedKeys(c.Aliases) {
+		if c.Aliases[name] == provider {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// AliasNames returns the alias names in sorted order.
+func (c *LLM) AliasNames() []string { return sortedKeys(c.Aliases) }
+
+// Clone returns a deep copy.
+func (c *LLM) Clone() *LLM {
+	out := &LLM{Providers: make([]Provider, len(c.Providers)), Aliases: make(map[string]string, len(c.Aliases))}
+	for i, p := range c.Providers {
+		out.Providers[i] = p.Clone()
+	}
+	for k, v := range c.Aliases {
+		out.Aliases[k] = v
+	}
+	return out
+}
+
+// Clone returns a deep copy.
+func (p Provider) Clone() Provider {
+	if p.MaxTokens != nil {
+		v := *p.MaxTokens
+		p.MaxTokens = &v
+	}
+	if p.ContextWindow != nil {
+		v := *p.ContextWindow
+		p.ContextWindow = &v
+	}
+	if p.Temperature != nil {
+		v := *p.Temperature
+		p.Temperature = &v
+	}
+	return p
+}
+
+// Equal reports whether two providers have the same configuration.
+func (p Provider) Equal(o Provider) bool { return p.Revision() == o.Revision() }
+
+// Revision is a content hash of the provider's configuration: equal configurations
+// have equal revisions, across restarts and hand edits of the file.
+func (p Provider) Revision() string { return hashJSON("provider", p) }
+
+// AliasRevision is the content hash of one alias mapping.
+func AliasRevision(name, provider string) string {
+	return hashJSON("alias", [2]string{name, provider})
+}
+
+// Revision is the content hash of the whole llm section.
+func (c *LLM) Revision() string {
+	return hashJSON("llm", struct {
+		P []Provider
+		A [][2]string
+	}{c.Providers, c.aliasPairs()})
+}
+
+func (c *LLM) aliasPairs() [][2]string {
+	out := make([][2]string, 0, len(c.Aliases))
+	for _, k := range sortedKeys(c.Aliases) {
+		out = append(out, [2]string{k, c.Aliases[k]})
+	}
+	return out
+}
+
+func hashJSON(kind string, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("nodeconfig: hashing %s: %v", kind, err))
+	}
+	sum := sha256.Sum256(append([]byte(kind+"\x00"), b...))
+	return hex.EncodeToString(sum[:8])
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func quoteList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}

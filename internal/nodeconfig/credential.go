@@ -1,0 +1,106 @@
+package nodeconfig
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// CredentialSource says where the orchestrator resolves an api_key reference.
+type CredentialSource string
+
+const (
+	// SourceEnv is an "env:VAR_NAME" reference, resolved from the daemon's environment.
+	SourceEnv CredentialSource = "env"
+	// SourceVault is a "vault:path/to/secret[#field]" reference, resolved from OpenBao.
+	SourceVault CredentialSource = "vault"
+)
+
+// CredentialRef is a parsed api_key reference. It never holds a secret value.
+type CredentialRef struct {
+	Source CredentialSource
+	// EnvVar is the environment variable name of an env reference.
+	EnvVar string
+	// Path is the secret path of a vault reference, without the field.
+	Path string
+	// Field is the optional "#field" of a vault reference.
+	Field string
+}
+
+// String renders the reference in its canonical "env:..." / "vault:...#..." form.
+func (r CredentialRef) String() string {
+	switch r.Source {
+	case SourceEnv:
+		return "env:" + r.EnvVar
+	case SourceVault:
+		if r.Field != "" {
+			return "vault:" + r.Path + "#" + r.Field
+		}
+		return "vault:" + r.Path
+	}
+	return ""
+}
+
+// ReferenceSyntax is the one-line explanation of the accepted api_key forms, used in
+// every error message about credential references (server and provider alike).
+const ReferenceSyntax = `use "env:VAR_NAME" (an environment variable of the orchestrator) or "vault:path/to/secret" with an optional "#field" (an OpenBao secret)`
+
+var (
+	envVarPattern       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	vaultSegmentPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	vaultFieldPattern   = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+)
+
+// ParseCredentialRef parses an api_key value. Only references are accepted; anything
+// else is refused with an error that explains why. Error messages never repeat the
+// value, since a refused value may well be a literal secret.
+func ParseCredentialRef(s string) (CredentialRef, error) {
+	if s == "" {
+		return CredentialRef{}, errors.New("must not be empty; " + ReferenceSyntax)
+	}
+	if strings.ContainsAny(s, " \t\r\n") {
+		return CredentialRef{}, fmt.Errorf("must not contain whitespace%s; %s", literalHint(s), ReferenceSyntax)
+	}
+	scheme, rest, found := strings.Cut(s, ":")
+	if !found {
+		return CredentialRef{}, fmt.Errorf("is not a credential reference%s; %s", literalHint(s), ReferenceSyntax)
+	}
+	switch scheme {
+	case "env":
+		if rest == "" {
+			return CredentialRef{}, errors.New(`"env:" needs a variable name, e.g. "env:OPENAI_API_KEY"`)
+		}
+		if !envVarPattern.MatchString(rest) {
+			return CredentialRef{}, errors.New(`"env:" must be followed by a POSIX environment variable name (letters, digits and '_', not starting with a digit), e.g. "env:OPENAI_API_KEY"`)
+		}
+		return CredentialRef{Source: SourceEnv, EnvVar: rest}, nil
+	case "vault":
+		path, field, hasField := strings.Cut(rest, "#")
+		if path == "" {
+			return CredentialRef{}, errors.New(`"vault:" needs a secret path, e.g. "vault:aegis/llm/openai#api_key"`)
+		}
+		for _, seg := range strings.Split(path, "/") {
+			if seg == "" || seg == "." || seg == ".." || !vaultSegmentPattern.MatchString(seg) {
+				return CredentialRef{}, errors.New(`"vault:" path must be '/'-separated segments of letters, digits, '.', '_' or '-' (no empty, "." or ".." segments, no leading or trailing '/'), e.g. "vault:aegis/llm/openai"`)
+			}
+		}
+		if hasField && !vaultFieldPattern.MatchString(field) {
+			return CredentialRef{}, errors.New(`"vault:" field after '#' must be letters, digits, '.', '_' or '-', e.g. "vault:aegis/llm/openai#api_key"`)
+		}
+		return CredentialRef{Source: SourceVault, Path: path, Field: field}, nil
+	default:
+		return CredentialRef{}, fmt.Errorf("is not a credential reference (unknown scheme)%s; %s", literalHint(s), ReferenceSyntax)
+	}
+}
+
+// literalHint explains, without echoing the value, why a value looks like a secret.
+func literalHint(s string) string {
+	lower := strings.ToLower(s)
+	for _, p := range []string{"sk-", "sk_", "bearer ", "basic ", "xai-", "gsk_", "aiza", "hf_", "ghp_", "pk-"} {
+		if strings.HasPrefix(lower, p) {
+			return " and looks like a literal API key; literal keys are refused so that no secret is ever written to the node config, Terraform state or logs"
+		}
+	}
+	return "; literal keys are refused so that no secret is ever written to the node config, Terraform state or logs"
+}

@@ -1,0 +1,342 @@
+package nodeconfig
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/google/renameio/v2"
+	"go.yaml.in/yaml/v3"
+)
+
+// Document is a whole aegis-config.yaml kept as a YAML node tree, so that writing
+// the llm section back leaves every other section, the key order and the comments
+// of the file as the operator wrote them.
+type Document struct {
+	root *yaml.Node // a DocumentNode holding one MappingNode
+}
+
+// ParseDocument parses a whole aegis-config.yaml and decodes its llm section.
+func ParseDocument(data []byte) (*Document, *LLM, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil, fmt.Errorf("parsing YAML: %w", err)
+	}
+	if root.Kind == 0 { // empty file
+		root = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, nil, errors.New("the file must be a YAML mapping at the top level")
+	}
+	d := &Document{root: &root}
+	llm, err := d.decodeLLM()
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, llm, nil
+}
+
+// ReadFile reads and parses a config file.
+func ReadFile(path string) (*Document, *LLM, error) {
+	data, err := os.ReadFile(path) //nolint:gosec // the operator chooses the config path
+	if err != nil {
+		return nil, nil, err
+	}
+	d, llm, err := ParseDocument(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, llm, nil
+}
+
+func (d *Document) top() *yaml.Node { return d.root.Content[0] }
+
+func (d *Document) decodeLLM() (*LLM, error) {
+	out := &LLM{Aliases: map[string]string{}}
+	llmNode := mapValue(d.top(), "llm")
+	if llmNode == nil || isNull(llmNode) {
+		return out, nil
+	}
+	if llmNode.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: llm must be a mapping", llmNode.Line)
+	}
+	if err := checkDuplicateKeys(llmNode, "llm"); err != nil {
+		return nil, err
+	}
+	if provs := mapValue(llmNode, "providers"); provs != nil && !isNull(provs) {
+		if provs.Kind != yaml.SequenceNode {
+			return nil, fmt.Errorf("line %d: llm.providers must be a list", provs.Line)
+		}
+		for i, n := range provs.Content {
+			if n.Kind != yaml.MappingNode {
+				return nil, fmt.Errorf("line %d: llm.providers[%d] must be a mapping", n.Line, i)
+			}
+			if err := checkDuplicateKeys(n, fmt.Sprintf("llm.providers[%d]", i)); err != nil {
+				return nil, err
+			}
+			var p Provider
+			if err := n.Decode(&p); err != nil {
+				return nil, fmt.Errorf("llm.providers[%d]: %w", i, err)
+			}
+			out.Providers = append(out.Providers, p)
+		}
+	}
+	if al := mapValue(llmNode, "aliases"); al != nil && !isNull(al) {
+		if al.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("line %d: llm.aliases must be a mapping of alias name to provider name", al.Line)
+		}
+		if err := checkDuplicateKeys(al, "llm.aliases"); err != nil {
+			return nil, err
+		}
+		for i := 0; i+1 < len(al.Content); i += 2 {
+			k, v := al.Content[i], al.Content[i+1]
+			if v.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: llm.aliases.%s must be a provider name", v.Line, k.Value)
+			}
+			out.Aliases[k.Value] = v.Value
+		}
+	}
+	return out, nil
+}
+
+// SetLLM replaces the llm section by cfg, editing the node tree in place: entries
+// that did not change keep their formatting and comments, removed ones disappear,
+// new ones are appended.
+func (d *Document) SetLLM(cfg *LLM) {
+	llmNode := ensureMapKey(d.top(), "llm", yaml.MappingNode)
+
+	provs := ensureMapKey(llmNode, "providers", yaml.SequenceNode)
+	existing := map[string]*yaml.Node{}
+	for _, n := range provs.Content {
+		if n.Kind == yaml.MappingNode {
+			if name := mapValue(n, FieldName); name != nil {
+				existing[name.Value] = n
+			}
+		}
+	}
+	content := make([]*yaml.Node, 0, len(cfg.Providers))
+	for _, p := range cfg.Providers {
+		n := existing[p.Name]
+		if n == nil {
+			n = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		}
+		patchProvider(n, p)
+		content = append(content, n)
+	}
+	provs.Content = content
+	provs.Style = blockOrFlow(len(content))
+
+	al := ensureMapKey(llmNode, "aliases", yaml.MappingNode)
+	kept := map[string]bool{}
+	var alContent []*yaml.Node
+	for i := 0; i+1 < len(al.Content); i += 2 {
+		k, v := al.Content[i], al.Content[i+1]
+		target, ok := cfg.Aliases[k.Value]
+		if !ok || kept[k.Value] {
+			continue
+		}
+		kept[k.Value] = true
+		if v.Kind != yaml.ScalarNode || v.Value != target {
+			v = strNode(target, v)
+		}
+		alContent = append(alContent, k, v)
+	}
+	for _, name := range cfg.AliasNames() {
+		if !kept[name] {
+			alContent = append(alContent, strNode(name, nil), strNode(cfg.Aliases[name], nil))
+		}
+	}
+	al.Content = alContent
+	al.Style = blockOrFlow(len(alContent))
+}
+
+// Bytes renders the document.
+func (d *Document) Bytes() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(d.root); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteFileAtomic replaces path with data: a temporary file in the same directory
+// is written and fsynced, renamed over path, and the directory is fsynced, so that
+// a crash leaves either the old or the new file, never a torn one.
+func WriteFileAtomic(path string, data []byte) error {
+	if err := renameio.WriteFile(path, data, 0o600, renameio.WithExistingPermissions()); err != nil {
+		return err
+	}
+	dir, err := os.Open(filepath.Dir(path)) //nolint:gosec // directory of the operator's config file
+	if err != nil {
+		return err
+	}
+	syncErr := dir.Sync()
+	closeErr := dir.Close()
+	if syncErr != nil {
+		return syncErr
+	}
+	return closeErr
+}
+
+// providerFields lists the provider keys in the order the seed document uses.
+var providerFields = []string{FieldName, FieldType, FieldAPIKey, FieldBaseURL, FieldAPIVersion, FieldModel, FieldMaxTokens, FieldContextWindow, FieldTemperature}
+
+func providerField(p Provider, field string) (*yaml.Node, bool) {
+	switch field {
+	case FieldName:
+		return strNode(p.Name, nil), true
+	case FieldType:
+		return strNode(p.Type, nil), true
+	case FieldModel:
+		return strNode(p.Model, nil), p.Model != ""
+	case FieldAPIKey:
+		n := strNode(p.APIKey, nil)
+		n.Style = yaml.DoubleQuotedStyle
+		return n, p.APIKey != ""
+	case FieldBaseURL:
+		n := strNode(p.BaseURL, nil)
+		n.Style = yaml.DoubleQuotedStyle
+		return n, p.BaseURL != ""
+	case FieldAPIVersion:
+		n := strNode(p.APIVersion, nil)
+		n.Style = yaml.DoubleQuotedStyle
+		return n, p.APIVersion != ""
+	case FieldMaxTokens:
+		return intNode(p.MaxTokens), p.MaxTokens != nil
+	case FieldContextWindow:
+		return intNode(p.ContextWindow), p.ContextWindow != nil
+	case FieldTemperature:
+		if p.Temperature == nil {
+			return nil, false
+		}
+		s := strconv.FormatFloat(*p.Temperature, 'f', -1, 64)
+		if !strings.ContainsAny(s, ".eE") {
+			s += ".0"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: s}, true
+	}
+	return nil, false
+}
+
+func patchProvider(n *yaml.Node, p Provider) {
+	for _, field := range providerFields {
+		want, present := providerField(p, field)
+		idx := keyIndex(n, field)
+		switch {
+		case !present && idx >= 0:
+			n.Content = append(n.Content[:idx], n.Content[idx+2:]...)
+		case present && idx >= 0:
+			if !sameScalar(n.Content[idx+1], want) {
+				want.LineComment = n.Content[idx+1].LineComment
+				n.Content[idx+1] = want
+			}
+		case present:
+			n.Content = append(n.Content, strNode(field, nil), want)
+		}
+	}
+}
+
+// sameScalar reports whether an existing node already holds the wanted value, so
+// that its quoting style and comments are kept.
+func sameScalar(have, want *yaml.Node) bool {
+	if have.Kind != yaml.ScalarNode {
+		return false
+	}
+	switch want.Tag {
+	case "!!int":
+		a, err1 := strconv.ParseInt(have.Value, 0, 64)
+		b, err2 := strconv.ParseInt(want.Value, 10, 64)
+		return err1 == nil && err2 == nil && a == b
+	case "!!float":
+		a, err1 := strconv.ParseFloat(have.Value, 64)
+		b, err2 := strconv.ParseFloat(want.Value, 64)
+		return err1 == nil && err2 == nil && a == b
+	default:
+		return have.Value == want.Value && (have.Tag == "!!str" || have.ShortTag() == "!!str")
+	}
+}
+
+func strNode(v string, like *yaml.Node) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
+	if like != nil {
+		n.Style = like.Style &^ (yaml.TaggedStyle | yaml.LiteralStyle | yaml.FoldedStyle)
+		n.LineComment = like.LineComment
+		n.HeadComment = like.HeadComment
+		n.FootComment = like.FootComment
+	}
+	return n
+}
+
+func intNode(v *int64) *yaml.Node {
+	if v == nil {
+		return nil
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(*v, 10)}
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+
+func keyIndex(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	if i := keyIndex(m, key); i >= 0 {
+		return m.Content[i+1]
+	}
+	return nil
+}
+
+// ensureMapKey returns the value of key in m, creating it (or replacing a null or
+// wrongly-kinded value) with an empty node of the given kind.
+func ensureMapKey(m *yaml.Node, key string, kind yaml.Kind) *yaml.Node {
+	tag := "!!map"
+	if kind == yaml.SequenceNode {
+		tag = "!!seq"
+	}
+	if i := keyIndex(m, key); i >= 0 {
+		v := m.Content[i+1]
+		if v.Kind == kind {
+			return v
+		}
+		nv := &yaml.Node{Kind: kind, Tag: tag, LineComment: v.LineComment, HeadComment: v.HeadComment}
+		m.Content[i+1] = nv
+		return nv
+	}
+	nv := &yaml.Node{Kind: kind, Tag: tag}
+	m.Content = append(m.Content, strNode(key, nil), nv)
+	return nv
+}
+
+func checkDuplicateKeys(m *yaml.Node, where string) error {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if line, dup := seen[k.Value]; dup {
+			return fmt.Errorf("line %d: %s.%s is defined twice (first at line %d)", k.Line, where, k.Value, line)
+		}
+		seen[k.Value] = k.Line
+	}
+	return nil
+}
+
+func blockOrFlow(n int) yaml.Style {
+	if n == 0 {
+		return yaml.FlowStyle
+	}
+	return 0
+}
