@@ -1,0 +1,102 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+)
+
+// Problem types of the admin API (docs/admin-api.md).
+const (
+	ProblemValidation    = "urn:aegis:problem:validation"
+	ProblemProviderInUse = "urn:aegis:problem:provider-in-use"
+	ProblemReloadFailed  = "urn:aegis:problem:reload-failed"
+)
+
+// APIError is a non-2xx answer of the admin API, decoded from application/problem+json
+// when the server sent one.
+type APIError struct {
+	Method string `json:"-"`
+	Path   string `json:"-"`
+	Status int    `json:"-"`
+
+	Type   string                  `json:"type"`
+	Title  string                  `json:"title"`
+	Detail string                  `json:"detail"`
+	Errors []nodeconfig.FieldError `json:"errors"`
+	// Aliases lists the aliases that still point to a provider (409 provider-in-use).
+	Aliases []string `json:"aliases"`
+	// CurrentRevision is the object's revision on the server (412), empty when it does not exist.
+	CurrentRevision string `json:"current_revision"`
+}
+
+func newAPIError(method, path string, resp *http.Response, body []byte) *APIError {
+	e := &APIError{Method: method, Path: path, Status: resp.StatusCode}
+	if len(body) == 0 || json.Unmarshal(body, e) != nil {
+		e.Type, e.Title, e.Detail = "", "", ""
+		e.Errors, e.Aliases, e.CurrentRevision = nil, nil, ""
+	}
+	if e.Title == "" {
+		e.Title = http.StatusText(resp.StatusCode)
+	}
+	return e
+}
+
+// DecodeProblem decodes a problem+json body for the given status. It is exported
+// for fuzzing and for tests.
+func DecodeProblem(status int, body []byte) *APIError {
+	return newAPIError("", "", &http.Response{StatusCode: status}, body)
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.Status, e.Title)
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	for _, fe := range e.Errors {
+		fmt.Fprintf(&b, "; %s %s", fe.Field, fe.Detail)
+	}
+	return b.String()
+}
+
+func statusOf(err error) int {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// AsAPIError returns the *APIError inside err, if any.
+func AsAPIError(err error) (*APIError, bool) {
+	var e *APIError
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// IsNotFound reports a 404.
+func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+
+// IsConflict reports a 409 (a provider still used by aliases).
+func IsConflict(err error) bool { return statusOf(err) == http.StatusConflict }
+
+// IsPreconditionFailed reports a 412 (the object changed, or exists, or is gone).
+func IsPreconditionFailed(err error) bool { return statusOf(err) == http.StatusPreconditionFailed }
+
+// IsValidation reports a 422.
+func IsValidation(err error) bool { return statusOf(err) == http.StatusUnprocessableEntity }
+
+// IsUnauthorized reports a 401 (no or wrong token).
+func IsUnauthorized(err error) bool { return statusOf(err) == http.StatusUnauthorized }
+
+// IsForbidden reports a 403 (a read-only token used to write).
+func IsForbidden(err error) bool { return statusOf(err) == http.StatusForbidden }
+
+// IsReloadFailed reports a 424: the orchestrator's reload command failed.
+func IsReloadFailed(err error) bool { return statusOf(err) == http.StatusFailedDependency }

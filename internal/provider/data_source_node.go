@@ -1,0 +1,102 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
+)
+
+var _ datasource.DataSourceWithConfigure = (*nodeDataSource)(nil)
+
+// NewNodeDataSource returns the aegis_node data source.
+func NewNodeDataSource() datasource.DataSource { return &nodeDataSource{} }
+
+type nodeDataSource struct {
+	client *client.Client
+}
+
+type nodeModelV0 struct {
+	ID                   types.String  `tfsdk:"id"`
+	Generation           types.Int64   `tfsdk:"generation"`
+	Revision             types.String  `tfsdk:"revision"`
+	Mode                 types.String  `tfsdk:"mode"`
+	ReloadsTotal         types.Int64   `tfsdk:"reloads_total"`
+	LastReloadTime       types.String  `tfsdk:"last_reload_time"`
+	LastReloadOutcome    types.String  `tfsdk:"last_reload_outcome"`
+	LastReloadDurationMS types.Float64 `tfsdk:"last_reload_duration_ms"`
+	LastReloadChanges    types.Int64   `tfsdk:"last_reload_changes"`
+	Draining             []drainingV0  `tfsdk:"draining"`
+}
+
+type drainingV0 struct {
+	Generation types.Int64 `tfsdk:"generation"`
+	InFlight   types.Int64 `tfsdk:"in_flight"`
+}
+
+func (d *nodeDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_node"
+}
+
+func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads the orchestrator's reload status: the live configuration generation, the last reload and the generations still draining.",
+		Attributes: map[string]schema.Attribute{
+			"id":                      schema.StringAttribute{MarkdownDescription: "The admin API endpoint's live generation, as a string.", Computed: true},
+			"generation":              schema.Int64Attribute{MarkdownDescription: "Live configuration generation; every reload that changes the `llm` section adds one.", Computed: true},
+			"revision":                schema.StringAttribute{MarkdownDescription: "Revision (content hash) of the live `llm` section.", Computed: true},
+			"mode":                    schema.StringAttribute{MarkdownDescription: "`standalone` or `sidecar` (the admin server triggers a real daemon's reload).", Computed: true},
+			"reloads_total":           schema.Int64Attribute{MarkdownDescription: "Reloads since the admin server started.", Computed: true},
+			"last_reload_time":        schema.StringAttribute{MarkdownDescription: "Time of the last reload (RFC 3339), null before the first.", Computed: true},
+			"last_reload_outcome":     schema.StringAttribute{MarkdownDescription: "`success` or `failure`.", Computed: true},
+			"last_reload_duration_ms": schema.Float64Attribute{MarkdownDescription: "Duration of the last reload in milliseconds.", Computed: true},
+			"last_reload_changes":     schema.Int64Attribute{MarkdownDescription: "Number of changes the last reload carried (group commit).", Computed: true},
+			"draining": schema.ListNestedAttribute{
+				MarkdownDescription: "Older generations that still have running executions.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"generation": schema.Int64Attribute{MarkdownDescription: "The generation.", Computed: true},
+					"in_flight":  schema.Int64Attribute{MarkdownDescription: "Executions still running on it.", Computed: true},
+				}},
+			},
+		},
+	}
+}
+
+func (d *nodeDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *nodeDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	st, err := d.client.Status(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Error Reading AEGIS Node Status", explainError(err))
+		return
+	}
+	m := nodeModelV0{
+		ID:                   types.StringValue(types.Int64Value(st.Generation).String()),
+		Generation:           types.Int64Value(st.Generation),
+		Revision:             types.StringValue(st.Revision),
+		Mode:                 types.StringValue(st.Mode),
+		ReloadsTotal:         types.Int64Value(st.ReloadsTotal),
+		LastReloadTime:       types.StringNull(),
+		LastReloadOutcome:    types.StringNull(),
+		LastReloadDurationMS: types.Float64Null(),
+		LastReloadChanges:    types.Int64Null(),
+		Draining:             make([]drainingV0, len(st.Draining)),
+	}
+	if lr := st.LastReload; lr != nil {
+		m.LastReloadTime = types.StringValue(lr.Time.UTC().Format(time.RFC3339Nano))
+		m.LastReloadOutcome = types.StringValue(lr.Outcome)
+		m.LastReloadDurationMS = types.Float64Value(lr.DurationMS)
+		m.LastReloadChanges = types.Int64Value(lr.Changes)
+	}
+	for i, dr := range st.Draining {
+		m.Draining[i] = drainingV0{Generation: types.Int64Value(dr.Generation), InFlight: types.Int64Value(dr.InFlight)}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

@@ -1,0 +1,29 @@
+package provider
+
+import (
+	"fmt"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
+)
+
+// diagAdder is the part of diag.Diagnostics the error helpers need.
+type diagAdder interface {
+	AddError(summary, detail string)
+}
+
+// explainError says what to do about an admin API error that is not specific to
+// one resource: authentication, authorization, a failed reload, a network problem.
+func explainError(err error) string {
+	switch {
+	case client.IsUnauthorized(err):
+		return fmt.Sprintf("the orchestrator rejected the admin token (401). Check the provider's token (or %s): it must be the admin API token of this orchestrator. (%s)", EnvToken, err)
+	case client.IsForbidden(err):
+		return fmt.Sprintf("the admin token may only read (403). Planning works with a read-only token; applying needs the read-write admin token. (%s)", err)
+	case client.IsReloadFailed(err):
+		return fmt.Sprintf("the orchestrator's reload failed, so the change was rolled back and the previous configuration stays live. Fix the cause below and apply again. (%s)", err)
+	}
+	if _, ok := client.AsAPIError(err); ok {
+		return err.Error()
+	}
+	return fmt.Sprintf("could not reach the AEGIS admin API: %s. Check endpoint, network access and TLS settings (ca_cert_pem).", err)
+}

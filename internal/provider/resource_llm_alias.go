@@ -1,0 +1,280 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+)
+
+var (
+	_ resource.Resource                   = (*llmAliasResource)(nil)
+	_ resource.ResourceWithConfigure      = (*llmAliasResource)(nil)
+	_ resource.ResourceWithImportState    = (*llmAliasResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*llmAliasResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*llmAliasResource)(nil)
+)
+
+// DefaultAlias is the alias agents use when they do not name a model.
+const DefaultAlias = "default"
+
+// NewLLMAliasResource returns the aegis_llm_alias resource.
+func NewLLMAliasResource() resource.Resource { return &llmAliasResource{} }
+
+type llmAliasResource struct {
+	client *client.Client
+}
+
+var aliasDescriptions = map[string]string{
+	"id":            "The alias name (import ID).",
+	"name":          "Alias name that agents ask for, e.g. `default`, `fast`, `reasoning`, `local`, `review`. Same naming rules as providers. Changing it replaces the alias.",
+	"provider_name": "Name of the `aegis_llm_provider` this alias routes to. Reference `aegis_llm_provider.<x>.name` so Terraform creates the provider first and retargets the alias before deleting a provider.",
+	"model":         "Model behind the alias: the target provider's `model`. Shown in the plan when the target already exists, so a review sees what a retarget really changes.",
+	"provider_type": "Adapter type of the target provider (`openai`, `anthropic`, ...).",
+	"revision":      "Revision of the alias on the orchestrator; updates are conditional on it.",
+}
+
+func (r *llmAliasResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_llm_alias"
+}
+
+func (r *llmAliasResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = llmAliasResourceSchemaV0()
+}
+
+func llmAliasResourceSchemaV0() schema.Schema {
+	d := aliasDescriptions
+	return schema.Schema{
+		MarkdownDescription: "A model alias in the orchestrator's `llm.aliases`: agents ask for the alias, the orchestrator routes to the provider. " +
+			"Retargeting applies as a graceful reload — running executions keep their provider, new ones use the new one. " +
+			"Retargeting `default` adds a plan warning, since it affects every agent that does not name a model.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: d["id"], Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: d["name"], Required: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"provider_name": schema.StringAttribute{MarkdownDescription: d["provider_name"], Required: true},
+			"model":         schema.StringAttribute{MarkdownDescription: d["model"], Computed: true},
+			"provider_type": schema.StringAttribute{MarkdownDescription: d["provider_type"], Computed: true},
+			"revision":      schema.StringAttribute{MarkdownDescription: d["revision"], Computed: true},
+		},
+	}
+}
+
+func (r *llmAliasResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *llmAliasResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m llmAliasModelV0
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.Name.IsUnknown() && !m.Name.IsNull() {
+		if err := nodeconfig.CheckName(m.Name.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Invalid name", "name "+err.Error()+".")
+		}
+	}
+	if !m.ProviderName.IsUnknown() && !m.ProviderName.IsNull() {
+		if err := nodeconfig.CheckName(m.ProviderName.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("provider_name"), "Invalid provider_name",
+				"provider_name must be the name of an aegis_llm_provider, and a provider name "+err.Error()+".")
+		}
+	}
+}
+
+// ModifyPlan shows what an alias really routes to: the target's model and type
+// when the target already exists on the orchestrator, and a warning when the
+// default alias is retargeted.
+func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan, state llmAliasModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	hasState := !req.State.Raw.IsNull()
+	if hasState {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() || plan.ProviderName.IsUnknown() {
+		return
+	}
+	target := plan.ProviderName.ValueString()
+	if hasState && state.ProviderName.ValueString() == target && state.Name.Equal(plan.Name) {
+		// Not retargeted: what it routes to is what the last refresh saw.
+		plan.Model, plan.ProviderType = state.Model, state.ProviderType
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	snap, err := r.client.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.AddWarning("Could Not Resolve Alias Target",
+			fmt.Sprintf("The model behind provider %q could not be read for the plan: %s", target, explainError(err)))
+		return
+	}
+	p := snap.Provider(target)
+	if p != nil {
+		plan.Model = types.StringValue(p.Model)
+		plan.ProviderType = types.StringValue(p.Type)
+	} else {
+		plan.Model, plan.ProviderType = types.StringUnknown(), types.StringUnknown()
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+
+	if hasState && plan.Name.ValueString() == DefaultAlias && state.ProviderName.ValueString() != target {
+		old := state.ProviderName.ValueString()
+		resp.Diagnostics.AddAttributeWarning(path.Root("provider_name"), "Retargeting the Default Alias",
+			fmt.Sprintf("The %q alias moves from %s to %s. Every agent that does not name a model explicitly will use the new provider for new executions; "+
+				"executions already running keep the old one until they finish.", DefaultAlias, describeTarget(snap.Provider(old), old), describeTarget(p, target)))
+	}
+}
+
+func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan llmAliasModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name, target := plan.Name.ValueString(), plan.ProviderName.ValueString()
+	got, err := r.client.PutAlias(ctx, name, target, client.Precondition{CreateOnly: true})
+	if client.IsPreconditionFailed(err) {
+		got, err = r.adoptIfEqual(ctx, name, target)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists",
+				fmt.Sprintf("An alias named %q already exists on the orchestrator and %s. Import it with `terraform import aegis_llm_alias.<name> %s` (or an import block) to manage it.", name, err, name))
+			return
+		}
+	} else if err != nil {
+		addAliasWriteError(&resp.Diagnostics, "Error Creating LLM Alias", name, target, err)
+		return
+	}
+	r.setApplied(&resp.Diagnostics, &plan, got)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *llmAliasResource) adoptIfEqual(ctx context.Context, name, target string) (*client.Alias, error) {
+	cur, err := r.client.GetAlias(ctx, name)
+	if err != nil {
+		if client.IsNotFound(err) {
+			return nil, fmt.Errorf("was deleted meanwhile")
+		}
+		return nil, err
+	}
+	if cur.Provider != target {
+		return nil, fmt.Errorf("points to provider %q, not %q", cur.Provider, target)
+	}
+	return cur, nil
+}
+
+// setApplied records the server's answer. The model and type behind the alias are
+// those of the plan when the plan knew them: the target provider may itself have
+// been changed earlier in this apply, which the next refresh records (with a
+// warning now, rather than an "inconsistent result" error).
+func (r *llmAliasResource) setApplied(diags interface{ AddWarning(string, string) }, plan *llmAliasModelV0, got *client.Alias) {
+	plannedModel, plannedType := plan.Model, plan.ProviderType
+	plan.fromAPI(got)
+	if !plannedModel.IsUnknown() && !plannedModel.Equal(plan.Model) || !plannedType.IsUnknown() && !plannedType.Equal(plan.ProviderType) {
+		diags.AddWarning("Alias Target Changed During Apply",
+			fmt.Sprintf("Alias %q now routes to provider %q with model %s (%s); the plan showed %s (%s) because the provider was changed in the same apply. The next refresh records the new values.",
+				got.Name, got.Provider, got.Model, got.ProviderType, plannedModel.ValueString(), plannedType.ValueString()))
+		plan.Model, plan.ProviderType = plannedModel, plannedType
+	}
+}
+
+func (r *llmAliasResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state llmAliasModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	snap, err := r.client.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Error Reading LLM Alias",
+			fmt.Sprintf("Could not read alias %q: %s", state.Name.ValueString(), explainError(err)))
+		return
+	}
+	a := snap.Alias(state.Name.ValueString())
+	if a == nil {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.fromAPI(a)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state llmAliasModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name, target := plan.Name.ValueString(), plan.ProviderName.ValueString()
+	got, err := r.client.PutAlias(ctx, name, target, client.Precondition{IfMatch: state.Revision.ValueString()})
+	if client.IsPreconditionFailed(err) {
+		got, err = r.adoptIfEqual(ctx, name, target)
+		if err != nil {
+			resp.Diagnostics.AddError("LLM Alias Changed Outside This Run",
+				fmt.Sprintf("Alias %q was changed on the orchestrator after this plan was made (it %s), so it was not overwritten. "+
+					"Run `terraform plan` again to see the current mapping, then apply.", name, err))
+			return
+		}
+	} else if err != nil {
+		addAliasWriteError(&resp.Diagnostics, "Error Updating LLM Alias", name, target, err)
+		return
+	}
+	r.setApplied(&resp.Diagnostics, &plan, got)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *llmAliasResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state llmAliasModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	if _, err := r.client.DeleteAlias(ctx, name, client.Precondition{}); err != nil && !client.IsNotFound(err) {
+		resp.Diagnostics.AddError("Error Deleting LLM Alias", fmt.Sprintf("Alias %q: %s", name, explainError(err)))
+	}
+}
+
+func (r *llmAliasResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if err := nodeconfig.CheckName(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID is the alias name, which %s.", err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+func addAliasWriteError(diags diagAdder, summary, name, target string, err error) {
+	e, ok := client.AsAPIError(err)
+	if ok && client.IsValidation(err) {
+		for _, fe := range e.Errors {
+			if fe.Field == nodeconfig.FieldAliasProvider {
+				diags.AddError(summary, fmt.Sprintf("Alias %q targets provider %q, which does not exist on the orchestrator, so the alias was not changed. "+
+					"Create the provider first (reference aegis_llm_provider.<x>.name in provider_name so Terraform orders it) or point the alias at an existing provider. (%s)",
+					name, target, err))
+				return
+			}
+		}
+		diags.AddError(summary, fmt.Sprintf("The orchestrator refused alias %q; nothing was changed:%s", name,
+			fieldErrorsDetail(e, map[string]string{nodeconfig.FieldAliasProvider: "provider_name"})))
+		return
+	}
+	diags.AddError(summary, fmt.Sprintf("Alias %q: %s", name, explainError(err)))
+}

@@ -1,0 +1,235 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+)
+
+var (
+	_ resource.Resource                   = (*llmProviderResource)(nil)
+	_ resource.ResourceWithConfigure      = (*llmProviderResource)(nil)
+	_ resource.ResourceWithImportState    = (*llmProviderResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*llmProviderResource)(nil)
+)
+
+// NewLLMProviderResource returns the aegis_llm_provider resource.
+func NewLLMProviderResource() resource.Resource { return &llmProviderResource{} }
+
+type llmProviderResource struct {
+	client *client.Client
+}
+
+// Descriptions shared by the resource and the data sources.
+var providerDescriptions = map[string]string{
+	"id":   "The provider's name (import ID).",
+	"name": "Internal identifier of the provider, referenced by aliases. 1-63 characters of lowercase letters, digits, `.`, `_` or `-`, starting with a letter or digit. Changing it replaces the provider.",
+	"type": "Provider adapter: one of `" + strings.Join(nodeconfig.ProviderTypes, "`, `") + "`.",
+	"api_key": "Credential **reference**, never a key: `env:VAR_NAME` (an environment variable of the orchestrator) or `vault:path/to/secret` with an optional `#field` (an OpenBao secret). " +
+		"A literal key is refused at plan time. Required for every type except `ollama`.",
+	"base_url":          "Override of the provider's API endpoint, an absolute `http(s)://` URL. Required for `ollama` and for Azure OpenAI (together with `api_version`).",
+	"model":             "Model identifier as the provider's API accepts it, e.g. `gpt-4o` or `claude-3-5-haiku-20241022`.",
+	"max_tokens":        "Maximum tokens in a completion. A positive integer, at most `context_window` when both are set.",
+	"context_window":    "The model's context window in tokens, used for truncation decisions. A positive integer.",
+	"temperature":       "Sampling temperature between `0.0` and `2.0`. Unset means the provider's default.",
+	"api_version":       "API version string, required for Azure OpenAI (e.g. `2024-02-01`); needs `base_url`.",
+	"credential_source": "Where the orchestrator resolves `api_key`: `env` or `vault`. Null without `api_key`.",
+	"credential_status": "Whether the orchestrator can resolve `api_key`: `resolved`, `missing` (the variable or secret does not exist on the orchestrator) or `unchecked` (a vault reference without OpenBao configured). The value itself is never read into Terraform.",
+	"revision":          "Revision of the provider on the orchestrator; updates are conditional on it, so changes made outside this run are never overwritten silently.",
+}
+
+func (r *llmProviderResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_llm_provider"
+}
+
+func (r *llmProviderResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = llmProviderResourceSchemaV0()
+}
+
+func llmProviderResourceSchemaV0() schema.Schema {
+	d := providerDescriptions
+	return schema.Schema{
+		MarkdownDescription: "An LLM provider in the orchestrator's `llm.providers`: an adapter type, a model and a credential reference. " +
+			"Aliases (`aegis_llm_alias`) point agents at providers. Every change is applied as a graceful reload.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: d["id"], Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: d["name"], Required: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"type":              schema.StringAttribute{MarkdownDescription: d["type"], Required: true},
+			"api_key":           schema.StringAttribute{MarkdownDescription: d["api_key"], Optional: true},
+			"base_url":          schema.StringAttribute{MarkdownDescription: d["base_url"], Optional: true},
+			"model":             schema.StringAttribute{MarkdownDescription: d["model"], Required: true},
+			"max_tokens":        schema.Int64Attribute{MarkdownDescription: d["max_tokens"], Optional: true},
+			"context_window":    schema.Int64Attribute{MarkdownDescription: d["context_window"], Optional: true},
+			"temperature":       schema.Float64Attribute{MarkdownDescription: d["temperature"], Optional: true},
+			"api_version":       schema.StringAttribute{MarkdownDescription: d["api_version"], Optional: true},
+			"credential_source": schema.StringAttribute{MarkdownDescription: d["credential_source"], Computed: true},
+			"credential_status": schema.StringAttribute{MarkdownDescription: d["credential_status"], Computed: true},
+			"revision":          schema.StringAttribute{MarkdownDescription: d["revision"], Computed: true},
+		},
+	}
+}
+
+func (r *llmProviderResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig runs the orchestrator's own rules (internal/nodeconfig) at plan
+// time, on every value that is already known.
+func (r *llmProviderResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m llmProviderModelV0
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, attr := range m.emptyStrings() {
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Empty "+attr,
+			attr+" is set to an empty string. Remove the attribute (or set it to null) to leave it unset.")
+	}
+	for _, fe := range nodeconfig.ValidateProvider(m.toAPI(), m.known()) {
+		resp.Diagnostics.AddAttributeError(path.Root(fe.Field), "Invalid "+fe.Field, fe.Field+" "+fe.Detail+".")
+	}
+}
+
+func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan llmProviderModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	want := plan.toAPI()
+	got, err := r.client.PutProvider(ctx, want, client.Precondition{CreateOnly: true})
+	if client.IsPreconditionFailed(err) {
+		// Either it already existed, or an earlier attempt of this very request was
+		// committed and its answer lost: adopt it when it is exactly what we want.
+		got, err = r.adoptIfEqual(ctx, want, err)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists",
+				fmt.Sprintf("A provider named %q already exists on the orchestrator with a different configuration. "+
+					"Import it with `terraform import aegis_llm_provider.<name> %s` (or an import block) to manage it, or choose another name. %s", want.Name, want.Name, err))
+			return
+		}
+	} else if err != nil {
+		addProviderWriteError(&resp.Diagnostics, "Error Creating LLM Provider", want.Name, err)
+		return
+	}
+	plan.fromAPI(got)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// adoptIfEqual fetches the provider after a 412 and returns it when its
+// configuration equals want; otherwise it returns an error describing the mismatch.
+func (r *llmProviderResource) adoptIfEqual(ctx context.Context, want nodeconfig.Provider, cause error) (*client.Provider, error) {
+	cur, err := r.client.GetProvider(ctx, want.Name)
+	if err != nil {
+		if client.IsNotFound(err) {
+			return nil, fmt.Errorf("it no longer exists (%w)", cause)
+		}
+		return nil, err
+	}
+	if !cur.Provider.Equal(want) {
+		return nil, fmt.Errorf("its current configuration (revision %s) differs from this plan", cur.Revision)
+	}
+	return cur, nil
+}
+
+func (r *llmProviderResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state llmProviderModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	snap, err := r.client.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Error Reading LLM Provider",
+			fmt.Sprintf("Could not read provider %q from the orchestrator: %s", state.Name.ValueString(), err))
+		return
+	}
+	p := snap.Provider(state.Name.ValueString())
+	if p == nil {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.fromAPI(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *llmProviderResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state llmProviderModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	want := plan.toAPI()
+	got, err := r.client.PutProvider(ctx, want, client.Precondition{IfMatch: state.Revision.ValueString()})
+	if client.IsPreconditionFailed(err) {
+		got, err = r.adoptIfEqual(ctx, want, err)
+		if err != nil {
+			resp.Diagnostics.AddError("LLM Provider Changed Outside This Run",
+				fmt.Sprintf("Provider %q was changed or deleted on the orchestrator after this plan was made (expected revision %s), so it was not overwritten. "+
+					"Run `terraform plan` again to see the current state, then apply. Details: %s", want.Name, state.Revision.ValueString(), err))
+			return
+		}
+	} else if err != nil {
+		addProviderWriteError(&resp.Diagnostics, "Error Updating LLM Provider", want.Name, err)
+		return
+	}
+	plan.fromAPI(got)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *llmProviderResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state llmProviderModelV0
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	_, err := r.client.DeleteProvider(ctx, name, client.Precondition{})
+	switch {
+	case err == nil, client.IsNotFound(err):
+	case client.IsConflict(err):
+		e, _ := client.AsAPIError(err)
+		resp.Diagnostics.AddError("LLM Provider Still In Use",
+			fmt.Sprintf("Provider %q cannot be deleted because aliases still point to it: %s. "+
+				"Point those aliases at another provider or destroy them in the same run; reference aegis_llm_provider.<name>.name in provider_name so Terraform orders the changes. (%s)",
+				name, strings.Join(e.Aliases, ", "), err))
+	default:
+		addProviderWriteError(&resp.Diagnostics, "Error Deleting LLM Provider", name, err)
+	}
+}
+
+func (r *llmProviderResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if err := nodeconfig.CheckName(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID is the provider's name, which %s.", err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// addProviderWriteError turns a failed write into a diagnostic a user can act on.
+func addProviderWriteError(diags diagAdder, summary, name string, err error) {
+	e, ok := client.AsAPIError(err)
+	switch {
+	case ok && client.IsValidation(err):
+		diags.AddError(summary, fmt.Sprintf("The orchestrator refused provider %q; nothing was changed:%s", name, fieldErrorsDetail(e, nil)))
+	default:
+		diags.AddError(summary, fmt.Sprintf("Provider %q: %s", name, explainError(err)))
+	}
+}

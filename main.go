@@ -1,0 +1,32 @@
+// Command terraform-provider-aegis serves the aegis Terraform/OpenTofu provider.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/provider"
+)
+
+// Set by goreleaser through -ldflags.
+var (
+	version = "dev"
+	commit  = "none"
+)
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: "registry.terraform.io/100monkeys-ai/aegis",
+		Debug:   debug,
+	})
+	if err != nil {
+		log.Fatalf("terraform-provider-aegis %s (%s): %s", version, commit, err)
+	}
+}
