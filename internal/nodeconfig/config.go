@@ -338,10 +338,14 @@ func AliasRevision(name, provider string) string {
 
 // Revision is the content hash of the whole llm section.
 func (c *LLM) Revision() string {
+	providers := c.Providers
+	if providers == nil {
+		providers = []Provider{} // nil and empty hash alike
+	}
 	return hashJSON("llm", struct {
 		P []Provider
 		A [][2]string
-	}{c.Providers, c.aliasPairs()})
+	}{providers, c.aliasPairs()})
 }
 
 func (c *LLM) aliasPairs() [][2]string {

@@ -1,10 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
@@ -84,7 +88,7 @@ func (m *llmProviderModelV0) fromAPI(p *client.Provider) {
 	m.Model = types.StringValue(p.Model)
 	m.MaxTokens = types.Int64PointerValue(p.MaxTokens)
 	m.ContextWindow = types.Int64PointerValue(p.ContextWindow)
-	m.Temperature = types.Float64PointerValue(p.Temperature)
+	m.Temperature = float64FromDecimal(p.Temperature)
 	m.APIVersion = optString(p.APIVersion)
 	m.CredentialSource, m.CredentialStatus = types.StringNull(), types.StringNull()
 	if p.Credential != nil {
@@ -92,6 +96,25 @@ func (m *llmProviderModelV0) fromAPI(p *client.Provider) {
 		m.CredentialStatus = types.StringValue(p.Credential.Status)
 	}
 	m.Revision = types.StringValue(p.Revision)
+}
+
+// float64FromDecimal returns f with the precision Terraform gives a number
+// literal in HCL (its shortest decimal form, parsed at 512 bits), so that a value
+// read from the server equals the configured one exactly: a plain float64 of 0.2
+// differs from HCL's 0.2 in the last bits and would make every plan show changes.
+func float64FromDecimal(f *float64) types.Float64 {
+	if f == nil {
+		return types.Float64Null()
+	}
+	bf, _, err := big.ParseFloat(strconv.FormatFloat(*f, 'g', -1, 64), 10, 512, big.ToNearestEven)
+	if err != nil {
+		return types.Float64PointerValue(f)
+	}
+	v, err := types.Float64Type.ValueFromTerraform(context.Background(), tftypes.NewValue(tftypes.Number, bf))
+	if err != nil {
+		return types.Float64PointerValue(f)
+	}
+	return v.(types.Float64)
 }
 
 func optString(s string) types.String {

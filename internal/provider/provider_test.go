@@ -1,0 +1,135 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
+)
+
+// testAccProtoV6ProviderFactories serve the provider in-process to the real
+// Terraform or OpenTofu CLI named by TF_ACC_TERRAFORM_PATH (see scripts/testacc.sh).
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"aegis": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// startServer runs the reference admin server as a real process with a fresh
+// config file for one test.
+func startServer(t *testing.T, opts testserver.Options) *testserver.Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("acceptance test: needs the admin server binary")
+	}
+	return testserver.Start(t, opts)
+}
+
+// checkProviderGone is a CheckDestroy that asks the server.
+func checkProviderGone(s *testserver.Server, names ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, n := range names {
+			_, err := s.Client().GetProvider(context.Background(), n)
+			if err == nil {
+				return fmt.Errorf("provider %q still exists on the server", n)
+			}
+			if !client.IsNotFound(err) {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// checkAliasGone is a CheckDestroy that asks the server.
+func checkAliasGone(s *testserver.Server, names ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, n := range names {
+			_, err := s.Client().GetAlias(context.Background(), n)
+			if err == nil {
+				return fmt.Errorf("alias %q still exists on the server", n)
+			}
+			if !client.IsNotFound(err) {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func TestAccProvider_configErrors(t *testing.T) {
+	s := startServer(t, testserver.Options{})
+	data := `data "aegis_node" "this" {}` + "\n"
+	t.Setenv(EnvEndpoint, "")
+	t.Setenv(EnvToken, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      "provider \"aegis\" {\n  token = \"x\"\n}\n" + data,
+				ExpectError: expectError(`Missing AEGIS Endpoint.*AEGIS_ENDPOINT`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"aegis\" {\n  endpoint = %q\n}\n", s.URL) + data,
+				ExpectError: expectError(`Missing AEGIS Token.*AEGIS_TOKEN`),
+			},
+			{
+				Config:      "provider \"aegis\" {\n  endpoint = \"ftp://x\"\n  token = \"x\"\n}\n" + data,
+				ExpectError: expectError(`Invalid AEGIS Endpoint.*http`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"aegis\" {\n  endpoint = %q\n  token = \"wrong\"\n}\n", s.URL) + data,
+				ExpectError: expectError(`rejected the admin token \(401\)`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"aegis\" {\n  endpoint = %q\n  token = %q\n  request_timeout = \"soon\"\n}\n", s.URL, s.Token) + data,
+				ExpectError: expectError(`request_timeout must be a positive Go duration`),
+			},
+			{
+				Config:      fmt.Sprintf("resource \"terraform_data\" \"t\" {}\nprovider \"aegis\" {\n  endpoint = terraform_data.t.id\n  token = %q\n}\n", s.Token) + data,
+				ExpectError: expectError(`Unknown AEGIS Provider Setting`),
+			},
+		},
+	})
+}
+
+func TestAccProvider_envConfig(t *testing.T) {
+	s := startServer(t, testserver.Options{})
+	t.Setenv(EnvEndpoint, s.URL)
+	t.Setenv(EnvToken, s.Token)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: "data \"aegis_node\" \"this\" {}\n",
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.aegis_node.this", "generation", "1"),
+				resource.TestCheckResourceAttr("data.aegis_node.this", "mode", "standalone"),
+			),
+		}},
+	})
+}
+
+// expectError compiles a pattern for ExpectError in which every space also
+// matches a line break: the CLIs wrap diagnostics at their terminal width.
+func expectError(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// checkServerProvider asks the server for a provider and checks it.
+func checkServerProvider(s *testserver.Server, name string, check func(nodeconfig.Provider) error) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		p, err := s.Client().GetProvider(context.Background(), name)
+		if err != nil {
+			return fmt.Errorf("provider %q on the server: %w", name, err)
+		}
+		return check(p.Provider)
+	}
+}

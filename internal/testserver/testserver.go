@@ -1,0 +1,237 @@
+// Package testserver runs the reference admin server (internal/cmd/aegis-admin) as
+// a real process on a loopback port, for acceptance tests, benchmarks and soak tests.
+// It is a test helper; the provider never imports it.
+package testserver
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
+)
+
+// EnvBinary names a prebuilt aegis-admin binary; without it the binary is built once per test process.
+const EnvBinary = "AEGIS_ADMIN_BIN"
+
+const pkg = "github.com/100monkeys-ai/terraform-provider-aegis/internal/cmd/aegis-admin"
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+)
+
+// Binary returns the path of the aegis-admin binary, building it if needed.
+func Binary(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv(EnvBinary); p != "" {
+		return p
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "aegis-admin-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildPath = filepath.Join(dir, "aegis-admin")
+		out, err := exec.Command("go", "build", "-o", buildPath, pkg).CombinedOutput() //nolint:gosec // fixed arguments
+		if err != nil {
+			buildErr = fmt.Errorf("building aegis-admin: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildPath
+}
+
+// Options configure a server.
+type Options struct {
+	// ConfigYAML is the initial aegis-config.yaml; empty means an empty file.
+	ConfigYAML string
+	// ConfigPath reuses an existing config file (for restarts) instead of a new one.
+	ConfigPath string
+	// Env adds KEY=VALUE entries to the server's environment (what env: references resolve against).
+	Env []string
+	// Args adds command-line flags.
+	Args []string
+	// Token and ReadOnlyToken default to random values.
+	Token, ReadOnlyToken string
+}
+
+// Server is a running aegis-admin process.
+type Server struct {
+	URL           string
+	Token         string
+	ReadOnlyToken string
+	ConfigPath    string
+	Dir           string
+
+	t      testing.TB
+	opts   Options
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	done   chan struct{}
+}
+
+// Start runs a server with a fresh config file and stops it when the test ends.
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	dir := t.TempDir()
+	if opts.Token == "" {
+		opts.Token = "adm-" + randomHex(16)
+	}
+	if opts.ReadOnlyToken == "" {
+		opts.ReadOnlyToken = "ro-" + randomHex(16)
+	}
+	cfgPath := opts.ConfigPath
+	if cfgPath == "" {
+		cfgPath = filepath.Join(dir, "aegis-config.yaml")
+		if err := os.WriteFile(cfgPath, []byte(opts.ConfigYAML), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &Server{Token: opts.Token, ReadOnlyToken: opts.ReadOnlyToken, ConfigPath: cfgPath, Dir: dir, t: t, opts: opts}
+	s.start()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func (s *Server) start() {
+	s.t.Helper()
+	ready := filepath.Join(s.Dir, fmt.Sprintf("ready-%d", time.Now().UnixNano()))
+	listen := "127.0.0.1:0"
+	if s.URL != "" { // restart on the same port, so clients keep working
+		listen = strings.TrimPrefix(strings.TrimPrefix(s.URL, "http://"), "https://")
+	}
+	args := append([]string{"--config", s.ConfigPath, "--listen", listen, "--ready-file", ready}, s.opts.Args...)
+	cmd := exec.Command(Binary(s.t), args...) //nolint:gosec // test harness
+	cmd.Env = append(os.Environ(),
+		"AEGIS_ADMIN_TOKEN="+s.Token,
+		"AEGIS_ADMIN_READONLY_TOKEN="+s.ReadOnlyToken,
+	)
+	cmd.Env = append(cmd.Env, s.opts.Env...)
+	s.stderr = &lockedBuffer{}
+	cmd.Stderr = s.stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("starting aegis-admin: %v", err)
+	}
+	s.cmd = cmd
+	s.done = make(chan struct{})
+	go func() { _ = cmd.Wait(); close(s.done) }()
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if b, err := os.ReadFile(ready); err == nil && len(b) > 0 { //nolint:gosec // test temp file
+			s.URL = strings.TrimSpace(string(b))
+			return
+		}
+		select {
+		case <-s.done:
+			s.t.Fatalf("aegis-admin exited before it was ready: %s", s.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.Kill()
+			s.t.Fatalf("aegis-admin not ready after 30s: %s", s.stderr.String())
+		}
+	}
+}
+
+// Stop terminates the server gracefully (SIGTERM, then SIGKILL after 5s).
+func (s *Server) Stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		s.Kill()
+	}
+}
+
+// Kill SIGKILLs the server and waits for it to exit.
+func (s *Server) Kill() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	<-s.done
+}
+
+// Restart starts the server again on the same address and config file.
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.start()
+}
+
+// Signal sends a signal to the server process.
+func (s *Server) Signal(sig syscall.Signal) error { return s.cmd.Process.Signal(sig) }
+
+// Log returns what the server wrote to stderr so far.
+func (s *Server) Log() string { return s.stderr.String() }
+
+// Client returns an admin API client with the read-write token and no retries.
+func (s *Server) Client() *client.Client {
+	c, err := client.New(client.Config{Endpoint: s.URL, Token: s.Token, MaxRetries: 0, UserAgent: "aegis-testserver"})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return c
+}
+
+// ReadConfig returns the bytes of the config file.
+func (s *Server) ReadConfig() []byte {
+	b, err := os.ReadFile(s.ConfigPath)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return b
+}
+
+// ProviderBlock renders an HCL provider block pointing at this server.
+func (s *Server) ProviderBlock() string {
+	return fmt.Sprintf("provider \"aegis\" {\n  endpoint = %q\n  token    = %q\n}\n", s.URL, s.Token)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
