@@ -186,3 +186,10 @@ func (c *Client) FinishExecution(ctx context.Context, id string) (*Execution, er
 	_, err := c.doJSON(ctx, request{method: http.MethodDelete, path: "/v1/executions/" + url.PathEscape(id)}, &out)
 	return &out, err
 }
+
+// Reload asks the server to re-read its config file and reload.
+func (c *Client) Reload(ctx context.Context) error {
+	defer c.snap.invalidate()
+	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/admin/reload"})
+	return err
+}
