@@ -124,7 +124,9 @@ type buildError struct {
 	out []byte
 }
 
-func (e *buildError) Error() string { return "building the provider: " + e.err.Error() + "\n" + string(e.out) }
+func (e *buildError) Error() string {
+	return "building the provider: " + e.err.Error() + "\n" + string(e.out)
+}
 
 const testAccSeedAliases = `
 variable "default_provider" {
