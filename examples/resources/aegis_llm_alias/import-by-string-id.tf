@@ -1,0 +1,4 @@
+import {
+  to = aegis_llm_alias.fast
+  id = "fast"
+}
