@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
@@ -105,8 +106,18 @@ type Deleted struct {
 	Generation int64  `json:"generation"`
 }
 
-func providerPath(name string) string { return "/v1/admin/llm/providers/" + url.PathEscape(name) }
-func aliasPath(name string) string    { return "/v1/admin/llm/aliases/" + url.PathEscape(name) }
+func providerPath(name string) string { return "/v1/admin/llm/providers/" + escapeSegment(name) }
+func aliasPath(name string) string    { return "/v1/admin/llm/aliases/" + escapeSegment(name) }
+
+// escapeSegment escapes name as one path segment. url.PathEscape leaves "." and ".."
+// as they are, and URL.JoinPath would then clean them away, sending the request to
+// another route (GetProvider(".") would GET the provider list); they are sent as %2E.
+func escapeSegment(name string) string {
+	if name == "." || name == ".." {
+		return strings.Repeat("%2E", len(name))
+	}
+	return url.PathEscape(name)
+}
 
 // Status returns the orchestrator's reload status.
 func (c *Client) Status(ctx context.Context) (*Status, error) {
@@ -183,7 +194,7 @@ func (c *Client) StartExecution(ctx context.Context, alias string) (*Execution, 
 // FinishExecution finishes an execution.
 func (c *Client) FinishExecution(ctx context.Context, id string) (*Execution, error) {
 	var out Execution
-	_, err := c.doJSON(ctx, request{method: http.MethodDelete, path: "/v1/executions/" + url.PathEscape(id)}, &out)
+	_, err := c.doJSON(ctx, request{method: http.MethodDelete, path: "/v1/executions/" + escapeSegment(id)}, &out)
 	return &out, err
 }
 
