@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
@@ -85,12 +86,12 @@ func newCLIRun(t *testing.T, s *testserver.Server, mainTF string) *cliRun {
 // code is not the wanted one.
 func (r *cliRun) run(wantCode int, extraEnv []string, args ...string) string {
 	r.t.Helper()
-	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...) //nolint:gosec // test harness
-	cmd.Dir = r.dir
-	cmd.Env = append(append([]string{}, r.env...), extraEnv...)
+	cmd := r.command(extraEnv, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	started := time.Now()
 	err := cmd.Run()
+	r.t.Logf("%s %v: %.1fs", filepath.Base(cmd.Path), args, time.Since(started).Seconds())
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok { //nolint:errorlint // exec returns *ExitError directly
 		code = ee.ExitCode()
@@ -102,6 +103,13 @@ func (r *cliRun) run(wantCode int, extraEnv []string, args ...string) string {
 		r.t.Fatalf("%v exited %d, want %d:\n%s", args, code, wantCode, out.String())
 	}
 	return out.String()
+}
+
+func (r *cliRun) command(extraEnv []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), args...) //nolint:gosec // test harness
+	cmd.Dir = r.dir
+	cmd.Env = append(append([]string{}, r.env...), extraEnv...)
+	return cmd
 }
 
 func (r *cliRun) file(name string) string {

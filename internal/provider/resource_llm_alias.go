@@ -121,8 +121,8 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	snap, err := r.client.Snapshot(ctx)
 	if err != nil {
-		resp.Diagnostics.AddWarning("Could Not Resolve Alias Target",
-			fmt.Sprintf("The model behind provider %q could not be read for the plan: %s", target, explainError(err)))
+		resp.Diagnostics.AddError("Error Reading Alias Target",
+			fmt.Sprintf("The plan shows the model behind provider %q, which could not be read: %s", target, explainError(err)))
 		return
 	}
 	p := snap.Provider(target)
