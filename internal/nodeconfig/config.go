@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -329,7 +330,21 @@ func (p Provider) Equal(o Provider) bool { return p.Revision() == o.Revision() }
 
 // Revision is a content hash of the provider's configuration: equal configurations
 // have equal revisions, across restarts and hand edits of the file.
-func (p Provider) Revision() string { return hashJSON("provider", p) }
+func (p Provider) Revision() string { return hashJSON("provider", p.hashable()) }
+
+// hashable returns p in a form encoding/json can always encode: JSON has no NaN
+// or infinity, which a hand-edited file (".nan", ".inf") can hold. Finite values
+// encode exactly as before, so revisions do not change.
+func (p Provider) hashable() any {
+	if p.Temperature == nil || (!math.IsNaN(*p.Temperature) && !math.IsInf(*p.Temperature, 0)) {
+		return p
+	}
+	type plain Provider
+	return struct {
+		plain
+		Temperature string `json:"temperature"`
+	}{plain(p), strconv.FormatFloat(*p.Temperature, 'g', -1, 64)}
+}
 
 // AliasRevision is the content hash of one alias mapping.
 func AliasRevision(name, provider string) string {
@@ -338,12 +353,12 @@ func AliasRevision(name, provider string) string {
 
 // Revision is the content hash of the whole llm section.
 func (c *LLM) Revision() string {
-	providers := c.Providers
-	if providers == nil {
-		providers = []Provider{} // nil and empty hash alike
+	providers := make([]any, len(c.Providers)) // nil and empty hash alike
+	for i, p := range c.Providers {
+		providers[i] = p.hashable()
 	}
 	return hashJSON("llm", struct {
-		P []Provider
+		P []any
 		A [][2]string
 	}{providers, c.aliasPairs()})
 }

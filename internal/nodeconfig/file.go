@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -110,18 +111,22 @@ func (d *Document) SetLLM(cfg *LLM) {
 	llmNode := ensureMapKey(d.top(), "llm", yaml.MappingNode)
 
 	provs := ensureMapKey(llmNode, "providers", yaml.SequenceNode)
-	existing := map[string]*yaml.Node{}
+	// Entries by name, in file order; each is reused at most once, so that
+	// duplicate names (possible in a hand-edited file) do not share one node.
+	existing := map[string][]*yaml.Node{}
 	for _, n := range provs.Content {
 		if n.Kind == yaml.MappingNode {
 			if name := mapValue(n, FieldName); name != nil {
-				existing[name.Value] = n
+				existing[name.Value] = append(existing[name.Value], n)
 			}
 		}
 	}
 	content := make([]*yaml.Node, 0, len(cfg.Providers))
 	for _, p := range cfg.Providers {
-		n := existing[p.Name]
-		if n == nil {
+		var n *yaml.Node
+		if ns := existing[p.Name]; len(ns) > 0 {
+			n, existing[p.Name] = ns[0], ns[1:]
+		} else {
 			n = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		}
 		patchProvider(n, p)
@@ -218,9 +223,20 @@ func providerField(p Provider, field string) (*yaml.Node, bool) {
 		if p.Temperature == nil {
 			return nil, false
 		}
-		s := strconv.FormatFloat(*p.Temperature, 'f', -1, 64)
-		if !strings.ContainsAny(s, ".eE") {
-			s += ".0"
+		t := *p.Temperature
+		var s string
+		switch {
+		case math.IsNaN(t): // YAML spellings; only a hand edit can hold these
+			s = ".nan"
+		case math.IsInf(t, 1):
+			s = ".inf"
+		case math.IsInf(t, -1):
+			s = "-.inf"
+		default:
+			s = strconv.FormatFloat(t, 'f', -1, 64)
+			if !strings.ContainsAny(s, ".eE") {
+				s += ".0"
+			}
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: s}, true
 	}
@@ -257,12 +273,25 @@ func sameScalar(have, want *yaml.Node) bool {
 		b, err2 := strconv.ParseInt(want.Value, 10, 64)
 		return err1 == nil && err2 == nil && a == b
 	case "!!float":
-		a, err1 := strconv.ParseFloat(have.Value, 64)
-		b, err2 := strconv.ParseFloat(want.Value, 64)
-		return err1 == nil && err2 == nil && a == b
+		a, err1 := parseYAMLFloat(have.Value)
+		b, err2 := parseYAMLFloat(want.Value)
+		return err1 == nil && err2 == nil && (a == b || (math.IsNaN(a) && math.IsNaN(b)))
 	default:
 		return have.Value == want.Value && (have.Tag == "!!str" || have.ShortTag() == "!!str")
 	}
+}
+
+// parseYAMLFloat parses a float scalar, including YAML's .nan and .inf forms.
+func parseYAMLFloat(s string) (float64, error) {
+	switch s {
+	case ".nan", ".NaN", ".NAN":
+		return math.NaN(), nil
+	case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
+		return math.Inf(1), nil
+	case "-.inf", "-.Inf", "-.INF":
+		return math.Inf(-1), nil
+	}
+	return strconv.ParseFloat(s, 64)
 }
 
 func strNode(v string, like *yaml.Node) *yaml.Node {

@@ -1,0 +1,444 @@
+package adminserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+)
+
+// maxBatch bounds one group commit; whatever is left goes into the next one.
+const maxBatch = 512
+
+// mutateFunc applies one mutation to the working copy of the config. It checks its
+// preconditions against that copy, and reports whether it changed anything. An
+// error (a *problem) leaves the mutation out of the batch.
+type mutateFunc func(work *nodeconfig.LLM) (changed bool, err error)
+
+// commitRequest is one unit of work for the committer: a mutation, or (mutate ==
+// nil) a re-read of the file.
+type commitRequest struct {
+	mutate  mutateFunc
+	trigger string
+	reply   chan commitReply
+}
+
+type commitReply struct {
+	generation int64
+	changed    bool
+	err        error
+}
+
+// ReloadResult is the outcome of Reload.
+type ReloadResult struct {
+	Generation int64 `json:"generation"`
+	Changed    bool  `json:"changed"`
+}
+
+var errShuttingDown = &problem{Status: 503, Slug: "unavailable", Title: "Service Unavailable", Detail: "the server is shutting down; nothing was written"}
+
+// submit queues a request for the committer and waits for its answer.
+func (s *Server) submit(req *commitRequest) commitReply {
+	req.reply = make(chan commitReply, 1)
+	select {
+	case <-s.stop:
+		return commitReply{err: errShuttingDown}
+	default:
+	}
+	select {
+	case s.queue <- req:
+	case <-s.stop:
+		return commitReply{err: errShuttingDown}
+	}
+	select {
+	case rep := <-req.reply:
+		return rep
+	case <-s.done:
+		select {
+		case rep := <-req.reply:
+			return rep
+		default:
+			return commitReply{err: errShuttingDown}
+		}
+	}
+}
+
+// Reload re-reads the config file, as POST /v1/admin/reload and SIGHUP do. When
+// the llm section changed (and, in sidecar mode, the reload command succeeds) a new
+// generation is published. An invalid file leaves the live config unchanged and
+// returns a validation error listing the problems.
+func (s *Server) Reload(trigger string) (ReloadResult, error) {
+	rep := s.submit(&commitRequest{trigger: trigger})
+	return ReloadResult{Generation: rep.generation, Changed: rep.changed}, rep.err
+}
+
+// commitLoop is the single writer. It takes the first queued request, waits the
+// commit window for more, drains whatever else is queued and applies the batch.
+func (s *Server) commitLoop() {
+	defer close(s.done)
+	for {
+		var first *commitRequest
+		select {
+		case first = <-s.queue:
+		case <-s.stop:
+			return
+		}
+		batch := []*commitRequest{first}
+		if s.cfg.CommitWindow > 0 {
+			t := time.NewTimer(s.cfg.CommitWindow)
+		window:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-s.queue:
+					batch = append(batch, r)
+				case <-t.C:
+					break window
+				case <-s.stop:
+					break window
+				}
+			}
+			t.Stop()
+		}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.queue:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch applies a batch in order: consecutive mutations are committed together;
+// a file reload is its own step, so that it serializes with the mutations around it.
+func (s *Server) runBatch(batch []*commitRequest) {
+	var muts []*commitRequest
+	for _, r := range batch {
+		if r.mutate != nil {
+			muts = append(muts, r)
+			continue
+		}
+		if len(muts) > 0 {
+			s.commitMutations(muts)
+			muts = nil
+		}
+		s.reloadFromFile(r)
+	}
+	if len(muts) > 0 {
+		s.commitMutations(muts)
+	}
+}
+
+func (s *Server) commitMutations(muts []*commitRequest) {
+	live := s.snap.Load()
+	work := live.llm.Clone()
+	var ok []*commitRequest
+	changes := 0
+	for _, m := range muts {
+		before := work.Clone()
+		changed, err := s.safeApply(m.mutate, work)
+		if err == nil && changed {
+			if verr := work.Validate(); verr != nil {
+				err = validationProblem("The change would make the llm section invalid; nothing was written.", verr)
+			}
+		}
+		if err != nil {
+			work = before
+			m.reply <- commitReply{err: err}
+			continue
+		}
+		ok = append(ok, m)
+		if changed {
+			changes++
+		}
+	}
+	if len(ok) == 0 {
+		return
+	}
+	if changes == 0 {
+		for _, m := range ok {
+			m.reply <- commitReply{generation: live.generation}
+		}
+		return
+	}
+	gen, err := s.writeAndPublish(live, work, changes)
+	for _, m := range ok {
+		m.reply <- commitReply{generation: gen, changed: err == nil, err: err}
+	}
+}
+
+// safeApply runs one mutation, turning a panic (a bug) into a 500 for that
+// mutation alone.
+func (s *Server) safeApply(f mutateFunc, work *nodeconfig.LLM) (changed bool, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("panic applying a mutation", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			changed, err = false, errInternal
+		}
+	}()
+	return f(work)
+}
+
+// writeAndPublish writes work into the file (keeping every other section and the
+// comments), runs the reload command in sidecar mode and publishes the new
+// generation. On failure the previous file is restored and the generation kept.
+func (s *Server) writeAndPublish(live *snapshot, work *nodeconfig.LLM, changes int) (int64, error) {
+	start := time.Now()
+	path := s.cfg.ConfigPath
+	fail := func(p *problem) (int64, error) {
+		s.recordReload(start, outcomeFailure, changes, TriggerAPI, p.Detail)
+		s.log.Error("commit failed", "changes", changes, "status", p.Status, "error", p.Detail)
+		return live.generation, p
+	}
+
+	prev, err := os.ReadFile(path)
+	missing := errors.Is(err, fs.ErrNotExist)
+	if err != nil && !missing {
+		return fail(writeFailed(fmt.Sprintf("reading %s: %v", path, err)))
+	}
+	doc, onDisk, err := nodeconfig.ParseDocument(prev)
+	if err != nil {
+		return fail(writeFailed(fmt.Sprintf("%s can no longer be parsed (hand edit?), so it cannot be updated without losing its other sections: %v; fix the file and POST /v1/admin/reload", path, err)))
+	}
+	if onDisk.Revision() != live.revision {
+		s.log.Warn("the llm section on disk differs from the live config (hand edit not reloaded); the API change replaces it", "path", path)
+	}
+	doc.SetLLM(work)
+	data, err := doc.Bytes()
+	if err != nil {
+		return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
+	}
+	// The file must read back as exactly what is about to go live.
+	if _, back, err := nodeconfig.ParseDocument(data); err != nil || back.Revision() != work.Revision() {
+		return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
+	}
+	if err := nodeconfig.WriteFileAtomic(path, data); err != nil {
+		return fail(writeFailed(fmt.Sprintf("writing %s: %v", path, err)))
+	}
+	if s.cfg.ReloadCommand != "" {
+		if cmdErr := s.runReloadCommand(live.llm, work); cmdErr != nil {
+			if rerr := restoreFile(path, prev, missing); rerr != nil {
+				s.log.Error("restoring the previous config file failed", "path", path, "error", rerr)
+				cmdErr = fmt.Errorf("%w; restoring the previous file also failed: %w", cmdErr, rerr)
+			}
+			return fail(reloadFailed(cmdErr.Error()))
+		}
+	}
+	next := s.publish(live, work, TriggerAPI, changes, start)
+	return next.generation, nil
+}
+
+func restoreFile(path string, prev []byte, missing bool) error {
+	if missing {
+		return os.Remove(path)
+	}
+	return nodeconfig.WriteFileAtomic(path, prev)
+}
+
+// reloadFromFile re-reads the file; see Reload.
+func (s *Server) reloadFromFile(r *commitRequest) {
+	start := time.Now()
+	trigger := r.trigger
+	if trigger == "" {
+		trigger = TriggerFile
+	}
+	live := s.snap.Load()
+	reject := func(p *problem) {
+		s.recordReload(start, outcomeFailure, 0, trigger, p.Detail)
+		s.log.Warn("reload rejected", "trigger", trigger, "status", p.Status, "error", p.Detail)
+		r.reply <- commitReply{generation: live.generation, err: p}
+	}
+	path := s.cfg.ConfigPath
+	data, err := os.ReadFile(path)
+	if err != nil {
+		reject(&problem{Status: 422, Slug: "validation", Title: titleValidation,
+			Detail: fmt.Sprintf("The config file cannot be read; the live config is unchanged: %v", err)})
+		return
+	}
+	_, llm, err := nodeconfig.ParseDocument(data)
+	if err != nil {
+		reject(&problem{Status: 422, Slug: "validation", Title: titleValidation,
+			Detail: "The config file cannot be parsed; the live config is unchanged.",
+			Errors: []nodeconfig.FieldError{{Field: "llm", Detail: err.Error()}}})
+		return
+	}
+	if err := llm.Validate(); err != nil {
+		reject(validationProblem("The llm section of the config file is invalid; the live config is unchanged.", err))
+		return
+	}
+	if llm.Revision() == live.revision {
+		s.log.Info("reload: llm section unchanged", "trigger", trigger, "generation", live.generation)
+		r.reply <- commitReply{generation: live.generation}
+		return
+	}
+	changes := countChanges(live.llm, llm)
+	if s.cfg.ReloadCommand != "" {
+		if err := s.runReloadCommand(live.llm, llm); err != nil {
+			reject(reloadFailed(err.Error()))
+			return
+		}
+	}
+	next := s.publish(live, llm, trigger, changes, start)
+	r.reply <- commitReply{generation: next.generation, changed: true}
+}
+
+// publish makes cfg the live config as the next generation.
+func (s *Server) publish(live *snapshot, cfg *nodeconfig.LLM, trigger string, changes int, start time.Time) *snapshot {
+	next := &snapshot{generation: live.generation + 1, llm: cfg, revision: cfg.Revision()}
+	s.snap.Store(next)
+	s.reloadsTotal.Add(1)
+	s.recordReload(start, outcomeSuccess, changes, trigger, "")
+	s.log.Info("reloaded", "generation", next.generation, "trigger", trigger, "changes", changes,
+		"duration_ms", durationMS(time.Since(start)))
+	return next
+}
+
+func (s *Server) recordReload(start time.Time, outcome string, changes int, trigger, errText string) {
+	s.lastReload.Store(&reloadRecord{
+		Time: start, Outcome: outcome, Duration: time.Since(start),
+		Changes: changes, Trigger: trigger, Error: errText,
+	})
+}
+
+// countChanges counts the providers and aliases that differ between two configs.
+func countChanges(a, b *nodeconfig.LLM) int {
+	n := 0
+	for _, p := range b.Providers {
+		if q := a.Provider(p.Name); q == nil || !q.Equal(p) {
+			n++
+		}
+	}
+	for _, p := range a.Providers {
+		if b.Provider(p.Name) == nil {
+			n++
+		}
+	}
+	for name, target := range b.Aliases {
+		if old, ok := a.Aliases[name]; !ok || old != target {
+			n++
+		}
+	}
+	for name := range a.Aliases {
+		if _, ok := b.Aliases[name]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// outputTailMax bounds the part of the reload command's output that is reported.
+const outputTailMax = 2048
+
+// runReloadCommand runs the sidecar reload command. Its error carries the exit
+// status and the tail of its output, with known secret values redacted.
+func (s *Server) runReloadCommand(cfgs ...*nodeconfig.LLM) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ReloadTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", s.cfg.ReloadCommand)
+	cmd.Env = append(childEnv(), "AEGIS_CONFIG="+s.cfg.ConfigPath)
+	var out tailBuffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	cmd.WaitDelay = 2 * time.Second
+	setProcessGroup(cmd)
+	start := time.Now()
+	err := cmd.Run()
+	if err == nil {
+		s.log.Info("reload command succeeded", "duration_ms", durationMS(time.Since(start)))
+		return nil
+	}
+	var msg string
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		msg = fmt.Sprintf("reload command timed out after %s", s.cfg.ReloadTimeout)
+	} else {
+		msg = fmt.Sprintf("reload command failed: %v", err)
+	}
+	s.log.Error("reload command failed", "error", msg, "duration_ms", durationMS(time.Since(start)))
+	if tail := strings.TrimSpace(s.redact(out.String(), cfgs...)); tail != "" {
+		msg += "; output: " + tail
+	}
+	return errors.New(msg)
+}
+
+// childEnv is the server's environment without the admin tokens: the reload
+// command has no business with them.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "AEGIS_ADMIN_TOKEN=") || strings.HasPrefix(kv, "AEGIS_ADMIN_READONLY_TOKEN=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// redact removes the tokens and the values of the env variables that credential
+// references point to from text that is about to be reported.
+func (s *Server) redact(text string, cfgs ...*nodeconfig.LLM) string {
+	secrets := []string{s.cfg.Token, s.cfg.ReadOnlyToken, s.cfg.OpenBaoToken}
+	for _, c := range cfgs {
+		if c == nil {
+			continue
+		}
+		for _, p := range c.Providers {
+			if ref, err := nodeconfig.ParseCredentialRef(p.APIKey); err == nil && ref.Source == nodeconfig.SourceEnv {
+				if v, ok := s.getenv(ref.EnvVar); ok {
+					secrets = append(secrets, v)
+				}
+			}
+		}
+	}
+	for _, v := range secrets {
+		if len(v) >= 4 {
+			text = strings.ReplaceAll(text, v, "[redacted]")
+		}
+	}
+	return text
+}
+
+// tailBuffer keeps the last outputTailMax bytes written to it.
+type tailBuffer struct {
+	mu        sync.Mutex
+	buf       []byte
+	truncated bool
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - outputTailMax; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+		t.truncated = true
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.buf
+	if t.truncated {
+		// Do not start in the middle of a UTF-8 sequence.
+		for len(b) > 0 && !utf8.RuneStart(b[0]) {
+			b = b[1:]
+		}
+		return "…" + strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,143 @@
+package adminserver
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+)
+
+// Execution states.
+const (
+	StateRunning  = "running"
+	StateFinished = "finished"
+)
+
+// Execution is a simulated orchestrator execution: it keeps the provider, model
+// and generation it started with until it finishes, whatever reloads happen.
+type Execution struct {
+	ID         string    `json:"id"`
+	Alias      string    `json:"alias"`
+	Provider   string    `json:"provider"`
+	Model      string    `json:"model"`
+	Generation int64     `json:"generation"`
+	State      string    `json:"state"`
+	StartedAt  time.Time `json:"started_at"`
+}
+
+type drainingJSON struct {
+	Generation int64 `json:"generation"`
+	InFlight   int   `json:"in_flight"`
+}
+
+// startExecution resolves an alias in the live generation and registers a running
+// execution on it.
+func (s *Server) startExecution(alias string) (Execution, *problem) {
+	if alias == "" {
+		alias = "default"
+	}
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	snap := s.snap.Load()
+	target, ok := snap.llm.Aliases[alias]
+	if !ok {
+		detail := "is not a valid alias name"
+		if nodeconfig.CheckName(alias) == nil {
+			detail = fmt.Sprintf("names alias %q, which does not exist in generation %d", alias, snap.generation)
+		}
+		return Execution{}, fieldProblem("The execution cannot start: unknown model alias.",
+			nodeconfig.FieldError{Field: "model", Detail: detail})
+	}
+	p := snap.llm.Provider(target)
+	if p == nil { // a validated config has no dangling alias
+		return Execution{}, internalProblem("alias points to a missing provider")
+	}
+	var id [16]byte
+	_, _ = rand.Read(id[:])
+	e := &Execution{
+		ID: hex.EncodeToString(id[:]), Alias: alias, Provider: p.Name, Model: p.Model,
+		Generation: snap.generation, State: StateRunning, StartedAt: time.Now().UTC(),
+	}
+	s.execs[e.ID] = e
+	s.inflight[e.Generation]++
+	return *e, nil
+}
+
+func (s *Server) getExecution(id string) (Execution, bool) {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	e, ok := s.execs[id]
+	if !ok {
+		return Execution{}, false
+	}
+	return *e, true
+}
+
+func (s *Server) finishExecution(id string) (Execution, bool) {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	e, ok := s.execs[id]
+	if !ok {
+		return Execution{}, false
+	}
+	delete(s.execs, id)
+	if s.inflight[e.Generation]--; s.inflight[e.Generation] <= 0 {
+		delete(s.inflight, e.Generation)
+	}
+	out := *e
+	out.State = StateFinished
+	return out, true
+}
+
+// draining lists the generations older than live that still run executions.
+func (s *Server) draining(live int64) []drainingJSON {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	out := []drainingJSON{}
+	for gen, n := range s.inflight {
+		if gen < live && n > 0 {
+			out = append(out, drainingJSON{Generation: gen, InFlight: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Generation < out[j].Generation })
+	return out
+}
+
+func (s *Server) handleStartExecution(w http.ResponseWriter, r *http.Request) {
+	var b executionBody
+	if p := decodeJSON(http.MaxBytesReader(w, r.Body, MaxBodyBytes), &b, true); p != nil {
+		writeProblemDoc(w, p)
+		return
+	}
+	e, p := s.startExecution(b.Model)
+	if p != nil {
+		writeProblemDoc(w, p)
+		return
+	}
+	s.log.Info("execution started", "id", e.ID, "alias", e.Alias, "provider", e.Provider, "generation", e.Generation)
+	w.Header().Set("Location", "/v1/executions/"+e.ID)
+	writeJSON(w, http.StatusCreated, e)
+}
+
+func (s *Server) handleGetExecution(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.getExecution(r.PathValue("id"))
+	if !ok {
+		writeProblemDoc(w, notFound("no running execution has this id"))
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) handleFinishExecution(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.finishExecution(r.PathValue("id"))
+	if !ok {
+		writeProblemDoc(w, notFound("no running execution has this id"))
+		return
+	}
+	s.log.Info("execution finished", "id", e.ID, "generation", e.Generation)
+	writeJSON(w, http.StatusOK, e)
+}

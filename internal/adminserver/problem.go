@@ -1,0 +1,146 @@
+package adminserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+)
+
+// ProblemTypePrefix prefixes the slug of every problem type.
+const ProblemTypePrefix = "urn:aegis:problem:"
+
+const titleValidation = "Validation Failed"
+
+// problem is an RFC 9457 problem document; it doubles as the error type of every
+// handler and of the committer.
+type problem struct {
+	Status int
+	Slug   string
+	Title  string
+	Detail string
+	Errors []nodeconfig.FieldError
+	// Aliases is the provider-in-use extension.
+	Aliases []string
+	// CurrentRevision is the precondition-failed extension.
+	CurrentRevision string
+	// Allow is sent as the Allow header of a 405.
+	Allow string
+}
+
+func (p *problem) Error() string {
+	s := strconv.Itoa(p.Status) + " " + p.Title + ": " + p.Detail
+	if len(p.Errors) > 0 {
+		s += " (" + (&nodeconfig.ValidationError{Errors: p.Errors}).Error() + ")"
+	}
+	return s
+}
+
+type problemJSON struct {
+	Type            string                  `json:"type"`
+	Title           string                  `json:"title"`
+	Status          int                     `json:"status"`
+	Detail          string                  `json:"detail"`
+	Errors          []nodeconfig.FieldError `json:"errors"`
+	Aliases         []string                `json:"aliases,omitempty"`
+	CurrentRevision string                  `json:"current_revision,omitempty"`
+}
+
+var errInternal = internalProblem("an internal error occurred; see the server log")
+
+func internalProblem(detail string) *problem {
+	return &problem{Status: 500, Slug: "internal", Title: "Internal Server Error", Detail: detail}
+}
+
+func badRequest(detail string) *problem {
+	return &problem{Status: 400, Slug: "bad-request", Title: "Bad Request", Detail: detail}
+}
+
+func notFound(detail string) *problem {
+	return &problem{Status: 404, Slug: "not-found", Title: "Not Found", Detail: detail}
+}
+
+func fieldProblem(detail string, errs ...nodeconfig.FieldError) *problem {
+	return &problem{Status: 422, Slug: "validation", Title: titleValidation, Detail: detail, Errors: errs}
+}
+
+// validationProblem turns an error of nodeconfig's validation into a 422.
+func validationProblem(detail string, err error) *problem {
+	var ve *nodeconfig.ValidationError
+	if errors.As(err, &ve) {
+		return fieldProblem(detail, ve.Errors...)
+	}
+	var fe nodeconfig.FieldError
+	if errors.As(err, &fe) {
+		return fieldProblem(detail, fe)
+	}
+	return fieldProblem(detail + " " + err.Error())
+}
+
+func preconditionFailed(detail, current string) *problem {
+	return &problem{Status: 412, Slug: "precondition-failed", Title: "Precondition Failed", Detail: detail, CurrentRevision: current}
+}
+
+func reloadFailed(detail string) *problem {
+	return &problem{Status: 424, Slug: "reload-failed", Title: "Reload Failed",
+		Detail: "The reload command failed; the previous config was restored and the live generation is unchanged: " + detail}
+}
+
+func writeFailed(detail string) *problem {
+	return &problem{Status: 503, Slug: "write-failed", Title: "Config File Not Writable",
+		Detail: "The config file could not be updated; nothing changed: " + detail}
+}
+
+// writeProblem sends err as application/problem+json. Errors that are not a
+// *problem are bugs: they are logged and answered with a 500.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	var p *problem
+	if !errors.As(err, &p) {
+		s.log.Error("unexpected error", "method", r.Method, "path", r.URL.Path, "error", err)
+		p = errInternal
+	}
+	writeProblemDoc(w, p)
+}
+
+func writeProblemDoc(w http.ResponseWriter, p *problem) {
+	body := problemJSON{
+		Type: ProblemTypePrefix + p.Slug, Title: p.Title, Status: p.Status, Detail: p.Detail,
+		Errors: p.Errors, Aliases: p.Aliases, CurrentRevision: p.CurrentRevision,
+	}
+	if body.Errors == nil {
+		body.Errors = []nodeconfig.FieldError{}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	h.Del("ETag")
+	if p.Allow != "" {
+		h.Set("Allow", p.Allow)
+	}
+	if p.Status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="aegis-admin"`)
+	}
+	data, err := json.Marshal(body)
+	if err != nil { // cannot happen: only strings and ints
+		data = []byte(fmt.Sprintf(`{"type":"%sinternal","title":"Internal Server Error","status":500,"detail":"","errors":[]}`, ProblemTypePrefix))
+	}
+	w.WriteHeader(p.Status)
+	_, _ = w.Write(append(data, '\n'))
+}
+
+// writeJSON sends a 2xx JSON answer.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		writeProblemDoc(w, internalProblem("encoding the response failed"))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(data, '\n'))
+}

@@ -1,0 +1,241 @@
+// Package adminserver is the reference implementation of the AEGIS admin API
+// (docs/admin-api.md): it owns the llm section of aegis-config.yaml, applies
+// mutations through one group-committing writer, publishes every applied change as
+// a new generation and, in sidecar mode, triggers the daemon's reload command.
+//
+// Every validation rule lives in internal/nodeconfig; this package only maps its
+// results onto HTTP.
+package adminserver
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultReloadTimeout = 60 * time.Second
+	DefaultCommitWindow  = 10 * time.Millisecond
+)
+
+// Config configures a Server.
+type Config struct {
+	// ConfigPath is the node config file (aegis-config.yaml). It is created with an
+	// empty llm section when missing and locked exclusively through ConfigPath+".lock".
+	ConfigPath string
+	// ReloadCommand, when set, selects sidecar mode: `sh -c ReloadCommand` runs after
+	// every write, with AEGIS_CONFIG=ConfigPath in its environment.
+	ReloadCommand string
+	// ReloadTimeout limits one run of ReloadCommand (default 60s).
+	ReloadTimeout time.Duration
+	// CommitWindow is how long the committer waits after the first queued mutation
+	// for more to arrive (default 10ms; negative means no wait).
+	CommitWindow time.Duration
+	// Token is the read-write bearer token (required).
+	Token string
+	// ReadOnlyToken, when set, may read and run executions but not change the config.
+	ReadOnlyToken string
+	// OpenBaoAddr, when set, makes vault: references checkable (KV v2 read with
+	// OpenBaoToken); otherwise their status is "unchecked".
+	OpenBaoAddr  string
+	OpenBaoToken string
+	// Logger receives the access log and operational messages (default: discard).
+	Logger *slog.Logger
+	// Getenv looks up the environment that env: references resolve against
+	// (default os.LookupEnv). Only presence is ever reported, never a value.
+	Getenv func(string) (string, bool)
+}
+
+// Server serves the admin API for one config file.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	getenv  func(string) (string, bool)
+	lock    *flock.Flock
+	handler http.Handler
+	vault   *http.Client
+
+	tokenSum   [sha256.Size]byte
+	roTokenSum [sha256.Size]byte
+	hasRO      bool
+
+	snap          atomic.Pointer[snapshot]
+	lastReload    atomic.Pointer[reloadRecord]
+	reloadsTotal  atomic.Int64
+	requestsTotal atomic.Int64
+
+	queue     chan *commitRequest
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+
+	execMu   sync.Mutex
+	execs    map[string]*Execution
+	inflight map[int64]int
+}
+
+// snapshot is one published generation. It is immutable once stored.
+type snapshot struct {
+	generation int64
+	llm        *nodeconfig.LLM
+	revision   string
+}
+
+type reloadRecord struct {
+	Time     time.Time
+	Outcome  string
+	Duration time.Duration
+	Changes  int
+	Trigger  string
+	Error    string
+}
+
+// Reload outcomes and triggers as they appear in GET /v1/admin/status.
+const (
+	outcomeSuccess = "success"
+	outcomeFailure = "failure"
+
+	TriggerAPI     = "api"
+	TriggerFile    = "file"
+	TriggerStartup = "startup"
+)
+
+// New locks and loads the config file and starts the committer (generation 1).
+// It fails when another server holds the lock or the file is invalid.
+func New(cfg Config) (*Server, error) {
+	if cfg.ConfigPath == "" {
+		return nil, errors.New("a config file path is required")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("an admin token is required")
+	}
+	if cfg.ReadOnlyToken != "" && cfg.ReadOnlyToken == cfg.Token {
+		return nil, errors.New("the read-only token must differ from the admin token")
+	}
+	if cfg.ReloadTimeout <= 0 {
+		cfg.ReloadTimeout = DefaultReloadTimeout
+	}
+	if cfg.CommitWindow == 0 {
+		cfg.CommitWindow = DefaultCommitWindow
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.LookupEnv
+	}
+
+	lock := flock.New(cfg.ConfigPath + ".lock")
+	locked, err := lock.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", cfg.ConfigPath+".lock", err)
+	}
+	if !locked {
+		_ = lock.Close()
+		return nil, fmt.Errorf("another aegis-admin already serves %s (lock %s is held)", cfg.ConfigPath, cfg.ConfigPath+".lock")
+	}
+	llm, err := loadOrCreate(cfg.ConfigPath)
+	if err != nil {
+		_ = lock.Unlock()
+		return nil, err
+	}
+
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		getenv:   cfg.Getenv,
+		lock:     lock,
+		tokenSum: sha256.Sum256([]byte(cfg.Token)),
+		queue:    make(chan *commitRequest, 1024),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+		execs:    map[string]*Execution{},
+		inflight: map[int64]int{},
+		vault: &http.Client{
+			Timeout: 5 * time.Second,
+			// Never forward the OpenBao token to wherever a redirect points.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	if cfg.ReadOnlyToken != "" {
+		s.hasRO = true
+		s.roTokenSum = sha256.Sum256([]byte(cfg.ReadOnlyToken))
+	}
+	s.snap.Store(&snapshot{generation: 1, llm: llm, revision: llm.Revision()})
+	s.lastReload.Store(&reloadRecord{Time: time.Now(), Outcome: outcomeSuccess, Trigger: TriggerStartup})
+	s.handler = s.routes()
+	go s.commitLoop()
+	s.log.Info("config loaded", "path", cfg.ConfigPath, "generation", 1,
+		"providers", len(llm.Providers), "aliases", len(llm.Aliases), "mode", s.mode())
+	return s, nil
+}
+
+// loadOrCreate reads and validates the config file, creating it with an empty llm
+// section when it does not exist.
+func loadOrCreate(path string) (*nodeconfig.LLM, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		doc, llm, perr := nodeconfig.ParseDocument(nil)
+		if perr != nil {
+			return nil, perr
+		}
+		doc.SetLLM(llm)
+		out, berr := doc.Bytes()
+		if berr != nil {
+			return nil, berr
+		}
+		if werr := nodeconfig.WriteFileAtomic(path, out); werr != nil {
+			return nil, fmt.Errorf("creating %s: %w", path, werr)
+		}
+		return llm, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	_, llm, err := nodeconfig.ParseDocument(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := llm.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: invalid llm section: %w", path, err)
+	}
+	return llm, nil
+}
+
+// Handler returns the HTTP handler of the admin API (with auth, logging and
+// panic recovery).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Generation returns the live generation.
+func (s *Server) Generation() int64 { return s.snap.Load().generation }
+
+// Close stops the committer (after the batch it is applying, if any) and releases
+// the file lock. Mutations still queued are answered with 503.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+		s.closeErr = s.lock.Unlock()
+	})
+	return s.closeErr
+}
+
+func (s *Server) mode() string {
+	if s.cfg.ReloadCommand != "" {
+		return "sidecar"
+	}
+	return "standalone"
+}

@@ -1,0 +1,213 @@
+// Command aegis-admin is the reference server of the AEGIS admin API
+// (docs/admin-api.md). It owns the llm section of aegis-config.yaml and runs
+// standalone or, with --reload-command, as a sidecar of an AEGIS node.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/renameio/v2"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminserver"
+)
+
+const usageText = `usage: aegis-admin --config FILE [flags]
+
+Serves the AEGIS admin API (docs/admin-api.md) for the llm section of FILE.
+
+Environment:
+  AEGIS_ADMIN_TOKEN           read-write bearer token (required)
+  AEGIS_ADMIN_READONLY_TOKEN  read-only bearer token (optional)
+  BAO_ADDR, BAO_TOKEN         OpenBao address and token for checking vault: references
+
+Signals: SIGHUP re-reads FILE; SIGINT/SIGTERM stop gracefully.
+
+Flags:
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+type options struct {
+	config        string
+	listen        string
+	readyFile     string
+	reloadCommand string
+	reloadTimeout time.Duration
+	commitWindow  time.Duration
+	tlsCert       string
+	tlsKey        string
+	openBaoAddr   string
+	logLevel      string
+}
+
+// run is main without the process exit; it returns the exit code.
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	var o options
+	fs := flag.NewFlagSet("aegis-admin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.config, "config", "", "the node config `FILE` (required); created with an empty llm section when missing")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8787", "the `ADDR` to listen on; port 0 picks a free port")
+	fs.StringVar(&o.readyFile, "ready-file", "", "once listening, write the base URL to this `FILE`")
+	fs.StringVar(&o.reloadCommand, "reload-command", "", "sidecar mode: run sh -c `CMD` after each commit (AEGIS_CONFIG=FILE in its environment)")
+	fs.DurationVar(&o.reloadTimeout, "reload-timeout", adminserver.DefaultReloadTimeout, "limit for one run of the reload command")
+	fs.DurationVar(&o.commitWindow, "commit-window", adminserver.DefaultCommitWindow, "group commit: how long to wait for more mutations after the first")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (needs --tls-key)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
+	fs.StringVar(&o.openBaoAddr, "openbao-addr", getenv("BAO_ADDR"), "OpenBao `URL` for checking vault: references (default $BAO_ADDR)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "aegis-admin: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "run 'aegis-admin -h' for usage")
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if o.config == "" {
+		return usageErr("--config FILE is required")
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return usageErr("--tls-cert and --tls-key go together")
+	}
+	if o.reloadTimeout <= 0 {
+		return usageErr("--reload-timeout must be positive")
+	}
+	if o.commitWindow < 0 {
+		return usageErr("--commit-window must not be negative")
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return usageErr("--log-level: %v", err)
+	}
+	token := getenv("AEGIS_ADMIN_TOKEN")
+	if token == "" {
+		return usageErr("AEGIS_ADMIN_TOKEN is not set: the admin API needs a bearer token")
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "aegis-admin: "+format+"\n", a...)
+		return 1
+	}
+
+	// Signals are caught from here on, so that a SIGTERM right after the
+	// "listening on" line still means a graceful stop.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	var tlsConfig *tls.Config
+	if o.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return fail("loading the TLS certificate: %v", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+
+	commitWindow := o.commitWindow
+	if commitWindow == 0 {
+		commitWindow = -1 // adminserver: negative means no window; zero means default
+	}
+	srv, err := adminserver.New(adminserver.Config{
+		ConfigPath:    o.config,
+		ReloadCommand: o.reloadCommand,
+		ReloadTimeout: o.reloadTimeout,
+		CommitWindow:  commitWindow,
+		Token:         token,
+		ReadOnlyToken: getenv("AEGIS_ADMIN_READONLY_TOKEN"),
+		OpenBaoAddr:   o.openBaoAddr,
+		OpenBaoToken:  getenv("BAO_TOKEN"),
+		Logger:        log,
+	})
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer func() {
+		if err := srv.Close(); err != nil {
+			log.Error("releasing the lock", "error", err)
+		}
+	}()
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fail("listening on %s: %v", o.listen, err)
+	}
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, tlsConfig)
+	}
+	baseURL := scheme + "://" + ln.Addr().String()
+
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+
+	// The ready file first: whoever sees the stdout line may rely on it.
+	if o.readyFile != "" {
+		if err := renameio.WriteFile(o.readyFile, []byte(baseURL+"\n"), 0o644); err != nil {
+			_ = httpSrv.Close()
+			return fail("writing --ready-file: %v", err)
+		}
+	}
+	fmt.Fprintf(stdout, "listening on %s\n", baseURL)
+	log.Info("listening", "url", baseURL, "config", o.config)
+
+	for {
+		select {
+		case err := <-serveErr:
+			return fail("serving: %v", err)
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				go func() {
+					res, err := srv.Reload(adminserver.TriggerFile)
+					if err != nil {
+						log.Error("SIGHUP reload failed; the live config is unchanged", "error", err)
+						return
+					}
+					log.Info("SIGHUP reload done", "generation", res.Generation, "changed", res.Changed)
+				}()
+				continue
+			}
+			log.Info("shutting down", "signal", sig.String())
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := httpSrv.Shutdown(ctx)
+			cancel()
+			if err != nil {
+				log.Warn("graceful shutdown incomplete; closing remaining connections", "error", err)
+				_ = httpSrv.Close()
+			}
+			return 0
+		}
+	}
+}
