@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -79,9 +80,15 @@ func (d *Document) decodeLLM() (*LLM, error) {
 			if err := checkDuplicateKeys(n, fmt.Sprintf("llm.providers[%d]", i)); err != nil {
 				return nil, err
 			}
+			for k := 0; k+1 < len(n.Content); k += 2 {
+				if key := n.Content[k]; !isProviderField(key.Value) {
+					return nil, fmt.Errorf("line %d: llm.providers[%d] has an unknown field %q; the fields are %s",
+						key.Line, i, key.Value, strings.Join(providerFields, ", "))
+				}
+			}
 			var p Provider
 			if err := n.Decode(&p); err != nil {
-				return nil, fmt.Errorf("llm.providers[%d]: %w", i, err)
+				return nil, fmt.Errorf("llm.providers[%d]: %s", i, hideValues(err.Error()))
 			}
 			out.Providers = append(out.Providers, p)
 		}
@@ -191,6 +198,22 @@ func WriteFileAtomic(path string, data []byte) error {
 	}
 	return closeErr
 }
+
+func isProviderField(k string) bool {
+	for _, f := range providerFields {
+		if f == k {
+			return true
+		}
+	}
+	return false
+}
+
+// backticked matches the values yaml.v3 quotes in its type errors.
+var backticked = regexp.MustCompile("`[^`]*`")
+
+// hideValues removes quoted values from a YAML error: a mistyped value might be a
+// secret pasted into the wrong field, and errors reach logs and API responses.
+func hideValues(msg string) string { return backticked.ReplaceAllString(msg, "(value hidden)") }
 
 // providerFields lists the provider keys in the order the seed document uses.
 var providerFields = []string{FieldName, FieldType, FieldAPIKey, FieldBaseURL, FieldAPIVersion, FieldModel, FieldMaxTokens, FieldContextWindow, FieldTemperature}
