@@ -41,8 +41,7 @@ printf '# aegis-config.yaml for the demo node\nnode:\n  id: demo-node\n' >"$work
 cat >"$work/cli.tfrc" <<EOF
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/100monkeys-ai/aegis" = "$root/bin/provider"
-    "registry.opentofu.org/100monkeys-ai/aegis" = "$root/bin/provider"
+    "100monkeys-ai/aegis" = "$root/bin/provider"
   }
   direct {}
 }

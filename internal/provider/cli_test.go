@@ -55,8 +55,7 @@ func newCLIRun(t *testing.T, s *testserver.Server, mainTF string) *cliRun {
 	cliConfig := filepath.Join(dir, "cli.tfrc")
 	writeFile(t, cliConfig, `provider_installation {
   dev_overrides {
-    "registry.terraform.io/100monkeys-ai/aegis" = "`+providerBinDir+`"
-    "registry.opentofu.org/100monkeys-ai/aegis" = "`+providerBinDir+`"
+    "100monkeys-ai/aegis" = "`+providerBinDir+`"
   }
   direct {}
 }

@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -104,11 +107,22 @@ func TestAccExample_seed(t *testing.T) {
 	s := startServer(t, testserver.Options{Env: []string{"OPENAI_API_KEY=x", "ANTHROPIC_API_KEY=y"}})
 	t.Setenv(EnvEndpoint, s.URL)
 	t.Setenv(EnvToken, s.Token)
-	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "100monkeys-ai") // the example's own source address
 	c := s.Client()
 	ctx := context.Background()
 	var before *client.Execution
-	dir := config.StaticDirectory("../../examples/seed")
+	// The example as users write it, with its source pointed at the test address.
+	example, err := os.ReadFile("../../examples/seed/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := `source = "100monkeys-ai/aegis"`
+	if !strings.Contains(string(example), src) {
+		t.Fatalf("examples/seed/main.tf has no %s", src)
+	}
+	tmp := t.TempDir()
+	writeFile(t, filepath.Join(tmp, "main.tf"), strings.Replace(string(example), src,
+		fmt.Sprintf("source = %q", testAccProviderHost+"/"+testAccProviderNamespace+"/aegis"), 1))
+	dir := config.StaticDirectory(tmp)
 	resource.Test(t, resource.TestCase{
 		CheckDestroy: checkProviderGone(s, "gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "claude-3-5-haiku", "ollama-qwen"),
 		Steps: []resource.TestStep{

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,6 +22,31 @@ import (
 // Terraform or OpenTofu CLI named by TF_ACC_TERRAFORM_PATH (see scripts/testacc.sh).
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"aegis": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// Provider address of the in-process provider for terraform-plugin-testing: a
+// neutral host works the same on Terraform and OpenTofu (each CLI would otherwise
+// expand a bare "aegis" to its own default registry's hashicorp namespace).
+const (
+	testAccProviderHost      = "providers.aegis.test"
+	testAccProviderNamespace = "aegis"
+)
+
+// testAccRequiredProviders declares the test address explicitly. Import-block
+// steps need it: there terraform-plugin-testing adds none, and the CLI would
+// otherwise look the provider up as hashicorp/aegis in a registry.
+func testAccRequiredProviders() string {
+	return fmt.Sprintf("terraform {\n  required_providers {\n    aegis = {\n      source = %q\n    }\n  }\n}\n",
+		testAccProviderHost+"/"+testAccProviderNamespace+"/aegis")
+}
+
+func TestMain(m *testing.M) {
+	for k, v := range map[string]string{"TF_ACC_PROVIDER_HOST": testAccProviderHost, "TF_ACC_PROVIDER_NAMESPACE": testAccProviderNamespace} {
+		if os.Getenv(k) == "" {
+			_ = os.Setenv(k, v)
+		}
+	}
+	os.Exit(m.Run())
 }
 
 // startServer runs the reference admin server as a real process with a fresh

@@ -113,6 +113,13 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	target := plan.ProviderName.ValueString()
+	if !hasState && !plan.Name.IsUnknown() {
+		snap, err := r.client.Snapshot(ctx)
+		if err == nil && snap.Alias(plan.Name.ValueString()) != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", plan.Name.ValueString()))
+			return
+		}
+	}
 	if hasState && state.ProviderName.ValueString() == target && state.Name.Equal(plan.Name) {
 		// Not retargeted: what it routes to is what the last refresh saw.
 		plan.Model, plan.ProviderType = state.Model, state.ProviderType

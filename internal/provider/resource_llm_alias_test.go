@@ -130,7 +130,7 @@ func TestAccLLMAlias_importGenerateConfig(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: s.ProviderBlock() + "data \"aegis_node\" \"this\" {}\n"},
 			{
-				Config:          s.ProviderBlock(),
+				Config:          testAccRequiredProviders() + s.ProviderBlock(),
 				ResourceName:    "aegis_llm_provider.imported",
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
@@ -138,7 +138,7 @@ func TestAccLLMAlias_importGenerateConfig(t *testing.T) {
 				GenerateConfig:  true,
 			},
 			{
-				Config:          s.ProviderBlock(),
+				Config:          testAccRequiredProviders() + s.ProviderBlock(),
 				ResourceName:    "aegis_llm_alias.imported",
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,

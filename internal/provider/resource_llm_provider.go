@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
@@ -20,6 +21,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*llmProviderResource)(nil)
 	_ resource.ResourceWithImportState    = (*llmProviderResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*llmProviderResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*llmProviderResource)(nil)
 )
 
 // NewLLMProviderResource returns the aegis_llm_provider resource.
@@ -103,6 +105,35 @@ func (r *llmProviderResource) ValidateConfig(ctx context.Context, req resource.V
 	for _, fe := range nodeconfig.ValidateProvider(m.toAPI(), m.known()) {
 		resp.Diagnostics.AddAttributeError(path.Root(fe.Field), "Invalid "+fe.Field, fe.Field+" "+fe.Detail+".")
 	}
+}
+
+// ModifyPlan refuses, at plan time, to create a provider whose name is already
+// taken on the orchestrator: it has to be imported, not silently taken over.
+func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var name types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
+	if resp.Diagnostics.HasError() || name.IsUnknown() || name.IsNull() {
+		return
+	}
+	snap, err := r.client.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Error Reading LLM Providers", "Could not check whether the provider already exists: "+explainError(err))
+		return
+	}
+	if snap.Provider(name.ValueString()) != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", name.ValueString()))
+	}
+}
+
+// alreadyExists explains how to take over an object that exists outside this state.
+func alreadyExists(resourceType, kind, name string) string {
+	return fmt.Sprintf("The orchestrator already has a %s named %q that this Terraform state does not manage. "+
+		"Import it to manage it (an import block with to = %s.<label> and id = %q, or `terraform import %s.<label> %s`), "+
+		"choose another name, or, if another resource of this configuration is being renamed, use a moved block.",
+		kind, name, resourceType, name, resourceType, name)
 }
 
 func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
@@ -75,7 +73,7 @@ func TestAccLLMProvider_basic(t *testing.T) {
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   "gpt-4o",
-				Config:          testAccLLMProviderConfig(s, "gpt-4o", "gpt-4o", 0.2),
+				Config:          testAccRequiredProviders() + testAccLLMProviderConfig(s, "gpt-4o", "gpt-4o", 0.2),
 			},
 			// Update in place.
 			{
@@ -180,103 +178,4 @@ func TestAccLLMProvider_drift(t *testing.T) {
 			},
 		},
 	})
-}
-
-// TestAccLLMProvider_invalid proves that bad input fails at plan time with an
-// error naming the attribute and the fix, and that the server's file is untouched.
-func TestAccLLMProvider_invalid(t *testing.T) {
-	s := startServer(t, testserver.Options{})
-	before := s.ReadConfig()
-	block := func(body string) string {
-		return s.ProviderBlock() + "resource \"aegis_llm_provider\" \"bad\" {\n" + body + "\n}\n"
-	}
-	cases := []struct {
-		name, body, want string
-	}{
-		{"literal openai key", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "sk-proj-abcdefghijklmnop"`, `Invalid api_key.*literal API key.*env:VAR_NAME`},
-		{"bearer token", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "Bearer abc"`, `Invalid api_key.*whitespace.*env:VAR_NAME`},
-		{"env with bad name", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "env:1BAD"`, `Invalid api_key.*POSIX environment variable name`},
-		{"vault without path", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "vault:"`, `Invalid api_key.*needs a secret path`},
-		{"unknown type", `name = "p"
-type = "azure"
-model = "gpt-4o"
-api_key = "env:K"`, `Invalid type.*"openai", "anthropic", "ollama", "gemini", "openai-compatible"`},
-		{"temperature", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "env:K"
-temperature = 2.5`, `Invalid temperature.*between 0.0 and 2.0`},
-		{"zero max_tokens", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "env:K"
-max_tokens = 0`, `Invalid max_tokens.*positive integer`},
-		{"max over window", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "env:K"
-max_tokens = 9000
-context_window = 8000`, `Invalid max_tokens.*must not exceed context_window`},
-		{"missing key", `name = "p"
-type = "anthropic"
-model = "claude"`, `Invalid api_key.*required for type "anthropic"`},
-		{"ollama without base_url", `name = "p"
-type = "ollama"
-model = "qwen"`, `Invalid base_url.*required for type "ollama"`},
-		{"azure without api_version", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "env:K"
-base_url = "https://r.openai.azure.com/openai/deployments/gpt-4o"`, `Invalid api_version.*Azure`},
-		{"malformed url", `name = "p"
-type = "ollama"
-model = "qwen"
-base_url = "localhost:11434"`, `Invalid base_url.*absolute http`},
-		{"illegal name", `name = "GPT_4o"
-type = "openai"
-model = "gpt-4o"
-api_key = "env:K"`, `Invalid name.*lowercase letters`},
-		{"empty string", `name = "p"
-type = "openai"
-model = "gpt-4o"
-api_key = "env:K"
-api_version = ""`, `Empty api_version.*Remove the attribute`},
-	}
-	steps := make([]resource.TestStep, 0, len(cases)+1)
-	for _, tc := range cases {
-		steps = append(steps, resource.TestStep{
-			Config:      block(tc.body),
-			PlanOnly:    true,
-			ExpectError: expectError(tc.want),
-		})
-	}
-	steps = append(steps, resource.TestStep{
-		Config:   s.ProviderBlock(),
-		PlanOnly: true,
-		Check: func(*terraform.State) error {
-			if after := s.ReadConfig(); !bytes.Equal(before, after) {
-				return fmt.Errorf("config file changed:\n%s", after)
-			}
-			return nil
-		},
-	})
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
-	if after := s.ReadConfig(); !bytes.Equal(before, after) {
-		t.Fatalf("config file changed by invalid plans:\n%s", after)
-	}
 }
