@@ -573,11 +573,9 @@ func TestRetryWaitStopsOnContextCancel(t *testing.T) {
 
 func TestProblemDecoding(t *testing.T) {
 	type want struct {
-		status   int
-		title    string
-		check    func(*testing.T, *APIError)
-		inError  []string
-		helperOK func(error) bool
+		title   string
+		check   func(*testing.T, *APIError)
+		inError []string
 	}
 	helpers := map[string]func(error) bool{
 		"IsNotFound": IsNotFound, "IsConflict": IsConflict, "IsPreconditionFailed": IsPreconditionFailed,

@@ -39,7 +39,7 @@ func newCLIRun(t *testing.T, s *testserver.Server, mainTF string) *cliRun {
 		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (scripts/testacc.sh does)")
 	}
 	providerBinOnce.Do(func() {
-		providerBinDir, errProviderBin = os.MkdirTemp("", "aegis-provider-bin-")
+		providerBinDir, errProviderBin = os.MkdirTemp("", "aegis-provider-bin-") //nolint:usetesting // shared by every test of the process, built once
 		if errProviderBin == nil {
 			out, err := exec.Command("go", "build", "-o", filepath.Join(providerBinDir, "terraform-provider-aegis"), //nolint:gosec // fixed arguments
 				"github.com/100monkeys-ai/terraform-provider-aegis").CombinedOutput()

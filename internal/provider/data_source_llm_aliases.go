@@ -70,8 +70,8 @@ func (d *llmAliasesDataSource) Read(ctx context.Context, _ datasource.ReadReques
 		m.Aliases[i].fromAPI(&snap.Aliases[i])
 		mapping[snap.Aliases[i].Name] = snap.Aliases[i].Provider
 	}
-	var diags = resp.Diagnostics
-	m.Mapping, diags = types.MapValueFrom(ctx, types.StringType, mapping)
+	mappingValue, diags := types.MapValueFrom(ctx, types.StringType, mapping)
 	resp.Diagnostics.Append(diags...)
+	m.Mapping = mappingValue
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

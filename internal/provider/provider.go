@@ -79,7 +79,7 @@ func (p *aegisProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "Retries of a request after connection errors, `429` and `5xx` answers (honouring `Retry-After`). Defaults to `4`; `0` disables retries.",
+				MarkdownDescription: "Retries of a request after connection errors, `429` and `5xx` answers (waiting as long as `Retry-After` asks). Defaults to `4`; `0` disables retries.",
 				Optional:            true,
 			},
 		},

@@ -172,7 +172,7 @@ func (r *llmProviderResource) adoptIfEqual(ctx context.Context, want nodeconfig.
 		}
 		return nil, err
 	}
-	if !cur.Provider.Equal(want) {
+	if !cur.Equal(want) {
 		return nil, fmt.Errorf("its current configuration (revision %s) differs from this plan", cur.Revision)
 	}
 	return cur, nil

@@ -125,7 +125,7 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 	case Delay:
 		time.Sleep(f.Delay)
 	}
-	resp, body, err := p.forward(r)
+	status, header, body, err := p.forward(r)
 	if err != nil {
 		cut(w, true)
 		return
@@ -137,32 +137,32 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		cut(w, false)
 		return
 	}
-	for k, vs := range resp.Header {
+	for k, vs := range header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
 	}
-	w.WriteHeader(resp.StatusCode)
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
 
-func (p *FaultProxy) forward(r *http.Request) (*http.Response, []byte, error) {
+func (p *FaultProxy) forward(r *http.Request) (int, http.Header, []byte, error) {
 	in, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, nil, err
+		return 0, nil, nil, err
 	}
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(in))
 	if err != nil {
-		return nil, nil, err
+		return 0, nil, nil, err
 	}
 	req.Header = r.Header.Clone()
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return 0, nil, nil, err
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
-	return resp, body, err
+	return resp.StatusCode, resp.Header, body, err
 }
 
 // cut closes the client connection without an answer; with reset it sends a TCP RST.

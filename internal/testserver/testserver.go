@@ -38,7 +38,7 @@ func Binary(t testing.TB) string {
 		return p
 	}
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "aegis-admin-bin-")
+		dir, err := os.MkdirTemp("", "aegis-admin-bin-") //nolint:usetesting // shared by every test of the process, built once
 		if err != nil {
 			buildErr = err
 			return
@@ -46,7 +46,7 @@ func Binary(t testing.TB) string {
 		buildPath = filepath.Join(dir, "aegis-admin")
 		out, err := exec.Command("go", "build", "-o", buildPath, pkg).CombinedOutput() //nolint:gosec // fixed arguments
 		if err != nil {
-			buildErr = fmt.Errorf("building aegis-admin: %v\n%s", err, out)
+			buildErr = fmt.Errorf("building aegis-admin: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {
