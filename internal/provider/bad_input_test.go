@@ -113,7 +113,7 @@ func TestAccLLMProvider_badInput(t *testing.T) {
 	aliasCases := []struct{ body, want string }{
 		{"name = \"Fast\"\nprovider_name = \"taken\"", `Invalid name.*lowercase letters`},
 		{"name = \"fast-2\"\nprovider_name = \"no such provider!\"", `Invalid provider_name.*name of an aegis_llm_provider`},
-		{"name = \"fast\"\nprovider_name = \"taken\"", `LLM Alias Already Exists.*import`},
+		{"name = \"fast\"\nprovider_name = \"other\"", `LLM Alias Already Exists.*import`},
 	}
 	for _, c := range aliasCases {
 		steps = append(steps, resource.TestStep{
@@ -122,8 +122,8 @@ func TestAccLLMProvider_badInput(t *testing.T) {
 		})
 	}
 	steps = append(steps,
-		resource.TestStep{ // a name the orchestrator already has: import, not take over
-			Config:      s.ProviderBlock() + badProvider{attrs: map[string]any{"name": "taken", "type": "ollama", "base_url": "http://localhost:11434", "model": "qwen"}}.hcl(),
+		resource.TestStep{ // a name the orchestrator already has, differently configured: import, not take over
+			Config:      s.ProviderBlock() + badProvider{attrs: map[string]any{"name": "taken", "type": "ollama", "base_url": "http://localhost:11434", "model": "llama3"}}.hcl(),
 			PlanOnly:    true,
 			ExpectError: expectError(`LLM Provider Already Exists.*already has a provider named "taken".*import`),
 		},

@@ -288,3 +288,102 @@ func writeTestCerts(t *testing.T, dir string) (caPEM, certFile, keyFile string) 
 	writeFile(t, keyFile, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})))
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})), certFile, keyFile
 }
+
+// TestAccProvider_serverKilledMidApply: the admin server is SIGKILLed and
+// restarted while an apply of 40 providers and 40 aliases runs. The apply either
+// completes through retries or fails with a clear error; the second apply then
+// converges to exactly the declared configuration, with nothing lost or duplicated.
+func TestAccProvider_serverKilledMidApply(t *testing.T) {
+	s := startServer(t, testserver.Options{ConfigYAML: "# operator comment\nnode:\n  id: n1\n"})
+	r := newCLIRun(t, s, `
+provider "aegis" {
+  max_retries = 10
+}
+
+resource "aegis_llm_provider" "p" {
+  count   = 40
+  name    = "p-${count.index}"
+  type    = "openai"
+  api_key = "env:OPENAI_API_KEY"
+  model   = "gpt-4o-${count.index}"
+}
+
+resource "aegis_llm_alias" "a" {
+  count         = 40
+  name          = "a-${count.index}"
+  provider_name = aegis_llm_provider.p[count.index].name
+}
+`)
+	type result struct {
+		code int
+		out  string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, out := r.try(nil, "apply", "-auto-approve", "-no-color")
+		done <- result{code, out}
+	}()
+	deadline := time.Now().Add(2 * time.Minute)
+	for strings.Count(s.Log(), "status=201") < 10 {
+		if time.Now().After(deadline) {
+			t.Fatal("the apply never got going")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.Kill()
+	time.Sleep(300 * time.Millisecond)
+	s.Restart()
+	res := <-done
+	t.Logf("apply across the kill exited %d", res.code)
+	if res.code != 0 && !strings.Contains(oneLine(res.out), "Error") {
+		t.Fatalf("the interrupted apply failed without an error message:\n%s", res.out)
+	}
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+	cfg, err := s.Client().GetConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Providers) != 40 || len(cfg.Aliases) != 40 {
+		t.Fatalf("server holds %d providers and %d aliases, want 40 and 40", len(cfg.Providers), len(cfg.Aliases))
+	}
+	if b := string(s.ReadConfig()); !strings.Contains(b, "# operator comment") {
+		t.Fatalf("the operator's comment is gone:\n%s", b)
+	}
+	r.run(0, nil, "destroy", "-auto-approve", "-no-color")
+}
+
+// TestAccLLMProvider_adoptIdentical: a provider and alias that already exist on
+// the orchestrator exactly as declared (left by an apply whose answers were lost)
+// are adopted with a warning, not refused; a plan afterwards is empty.
+func TestAccLLMProvider_adoptIdentical(t *testing.T) {
+	s := startServer(t, testserver.Options{ConfigYAML: `llm:
+  providers:
+    - name: gpt-4o
+      type: openai
+      api_key: "env:OPENAI_API_KEY"
+      model: gpt-4o
+  aliases:
+    fast: gpt-4o
+`})
+	r := newCLIRun(t, s, `
+resource "aegis_llm_provider" "p" {
+  name    = "gpt-4o"
+  type    = "openai"
+  api_key = "env:OPENAI_API_KEY"
+  model   = "gpt-4o"
+}
+
+resource "aegis_llm_alias" "fast" {
+  name          = "fast"
+  provider_name = aegis_llm_provider.p.name
+}
+`)
+	out := oneLine(r.run(0, nil, "apply", "-auto-approve", "-no-color"))
+	for _, want := range []string{"Adopting Existing LLM Provider", "Adopting Existing LLM Alias", "Resources: 2 added"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+}

@@ -114,10 +114,15 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	target := plan.ProviderName.ValueString()
 	if !hasState && !plan.Name.IsUnknown() {
-		snap, err := r.client.Snapshot(ctx)
-		if err == nil && snap.Alias(plan.Name.ValueString()) != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", plan.Name.ValueString()))
-			return
+		if snap, err := r.client.Snapshot(ctx); err == nil {
+			if a := snap.Alias(plan.Name.ValueString()); a != nil {
+				if a.Provider != target {
+					resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", a.Name))
+					return
+				}
+				resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting Existing LLM Alias",
+					fmt.Sprintf("The orchestrator already has alias %q pointing to %q; apply adopts it instead of creating it.", a.Name, a.Provider))
+			}
 		}
 	}
 	if hasState && state.ProviderName.ValueString() == target && state.Name.Equal(plan.Name) {

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
@@ -108,14 +107,16 @@ func (r *llmProviderResource) ValidateConfig(ctx context.Context, req resource.V
 }
 
 // ModifyPlan refuses, at plan time, to create a provider whose name is already
-// taken on the orchestrator: it has to be imported, not silently taken over.
+// taken on the orchestrator by a different configuration: it has to be imported,
+// not silently taken over. An identical one (typically committed by an apply whose
+// answer was lost) is adopted, with a warning.
 func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil {
 		return
 	}
-	var name types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
-	if resp.Diagnostics.HasError() || name.IsUnknown() || name.IsNull() {
+	var plan llmProviderModelV0
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() {
 		return
 	}
 	snap, err := r.client.Snapshot(ctx)
@@ -123,14 +124,32 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.AddError("Error Reading LLM Providers", "Could not check whether the provider already exists: "+explainError(err))
 		return
 	}
-	if snap.Provider(name.ValueString()) != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", name.ValueString()))
+	existing := snap.Provider(plan.Name.ValueString())
+	switch {
+	case existing == nil:
+	case !planKnown(plan) || existing.Equal(plan.toAPI()):
+		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting Existing LLM Provider",
+			fmt.Sprintf("The orchestrator already has a provider named %q with this configuration (for example from an apply whose answer was lost); apply adopts it instead of creating it.", existing.Name))
+	default:
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", existing.Name))
 	}
+}
+
+// planKnown reports whether every configurable attribute of a plan is known.
+func planKnown(m llmProviderModelV0) bool {
+	known := m.known()
+	for _, f := range []string{nodeconfig.FieldName, nodeconfig.FieldType, nodeconfig.FieldAPIKey, nodeconfig.FieldBaseURL, nodeconfig.FieldModel,
+		nodeconfig.FieldMaxTokens, nodeconfig.FieldContextWindow, nodeconfig.FieldTemperature, nodeconfig.FieldAPIVersion} {
+		if !known(f) {
+			return false
+		}
+	}
+	return true
 }
 
 // alreadyExists explains how to take over an object that exists outside this state.
 func alreadyExists(resourceType, kind, name string) string {
-	return fmt.Sprintf("The orchestrator already has a %s named %q that this Terraform state does not manage. "+
+	return fmt.Sprintf("The orchestrator already has a %s named %q, with a different configuration, that this Terraform state does not manage. "+
 		"Import it to manage it (an import block with to = %s.<label> and id = %q, or `terraform import %s.<label> %s`), "+
 		"choose another name, or, if another resource of this configuration is being renamed, use a moved block.",
 		kind, name, resourceType, name, resourceType, name)

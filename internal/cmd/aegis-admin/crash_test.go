@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
+)
+
+// TestCrashLoop SIGKILLs the server at random moments of a stream of writes and
+// restarts it on the same file, again and again. After every restart the file
+// must parse, validate, keep its foreign section, and hold exactly the state of
+// the last acknowledged write — or that state plus the one write in flight when
+// the kill came (committed, but its answer never sent). AEGIS_SOAK_CRASHES sets
+// the number of kills (make soak runs many more).
+func TestCrashLoop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills server processes")
+	}
+	kills := 12
+	if v, err := strconv.Atoi(os.Getenv("AEGIS_SOAK_CRASHES")); err == nil && v > 0 {
+		kills = v
+	}
+	s := testserver.Start(t, testserver.Options{ConfigYAML: "# operator comment\nnode:\n  id: crash-node\n"})
+	ctx := context.Background()
+	acked := &nodeconfig.LLM{Aliases: map[string]string{}}
+	rng := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // reproducible test randomness
+	seq := 0
+	for kill := 0; kill < kills; kill++ {
+		c := s.Client() // no retries: a failed write is simply not acknowledged
+		stop := make(chan struct{})
+		done := make(chan *nodeconfig.LLM)
+		go func() { // the writer: acknowledged state only advances on a 2xx
+			var inflight *nodeconfig.LLM
+			defer func() { done <- inflight }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				seq++
+				next := acked.Clone()
+				name := fmt.Sprintf("p-%d", seq%7)
+				p := nodeconfig.Provider{Name: name, Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: fmt.Sprintf("m-%d", seq)}
+				if existing := next.Provider(name); existing != nil {
+					*existing = p
+				} else {
+					next.Providers = append(next.Providers, p)
+				}
+				next.Aliases["a-"+name] = name
+				inflight = next
+				if _, err := c.PutProvider(ctx, p, client.Precondition{}); err != nil {
+					return
+				}
+				if _, err := c.PutAlias(ctx, "a-"+name, name, client.Precondition{}); err != nil {
+					// The provider write was acknowledged, the alias write may or may not be.
+					half := next.Clone()
+					delete(half.Aliases, "a-"+name)
+					if old, ok := acked.Aliases["a-"+name]; ok {
+						half.Aliases["a-"+name] = old
+					}
+					acked = half
+					return
+				}
+				acked, inflight = next, nil
+			}
+		}()
+		time.Sleep(time.Duration(5+rng.IntN(60)) * time.Millisecond)
+		s.Kill()
+		close(stop)
+		inflight := <-done
+
+		s.Restart() // refuses to start on an invalid file: that alone fails the test
+		_, onDisk, err := nodeconfig.ReadFile(s.ConfigPath)
+		if err != nil {
+			t.Fatalf("kill %d: the file does not parse: %v", kill, err)
+		}
+		if err := onDisk.Validate(); err != nil {
+			t.Fatalf("kill %d: the file does not validate: %v", kill, err)
+		}
+		switch got := onDisk.Revision(); {
+		case got == acked.Revision():
+		case inflight != nil && got == inflight.Revision():
+			acked = inflight // committed before the kill, answer lost
+		default:
+			t.Fatalf("kill %d: the file holds neither the last acknowledged state nor it plus the write in flight:\nfile: %+v\nacked: %+v", kill, onDisk, acked)
+		}
+		if b := string(s.ReadConfig()); !strings.Contains(b, "# operator comment") || !strings.Contains(b, "id: crash-node") {
+			t.Fatalf("kill %d: the operator's comment or node section is gone:\n%s", kill, b)
+		}
+	}
+	if len(acked.Providers) == 0 {
+		t.Fatal("no write was ever acknowledged: the test proved nothing")
+	}
+	t.Logf("%d kills, %d writes attempted, %d providers acknowledged", kills, seq, len(acked.Providers))
+}
