@@ -3,14 +3,6 @@ package provider
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,7 +176,8 @@ func TestAccProvider_reloadFailure(t *testing.T) {
 // ca_cert_pem, refuses it without, and insecure_skip_verify works with a warning.
 func TestAccProvider_tls(t *testing.T) {
 	dir := t.TempDir()
-	caPEM, certFile, keyFile := writeTestCerts(t, dir)
+	certs := testserver.WriteCerts(t, dir)
+	caPEM, certFile, keyFile := certs.CAPEM, certs.CertFile, certs.KeyFile
 	s := startServer(t, testserver.Options{Args: []string{"--tls-cert", certFile, "--tls-key", keyFile}})
 	if !strings.HasPrefix(s.URL, "https://") {
 		t.Fatalf("server URL %q is not https", s.URL)
@@ -243,51 +236,6 @@ func (r *cliRun) try(extraEnv []string, args ...string) (int, string) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// writeTestCerts writes a CA and a server certificate for 127.0.0.1 and returns
-// the CA PEM and the server cert and key paths.
-func writeTestCerts(t *testing.T, dir string) (caPEM, certFile, keyFile string) {
-	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "aegis test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "aegis-admin"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		KeyUsage: x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-	writeFile(t, certFile, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
-	writeFile(t, keyFile, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})))
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})), certFile, keyFile
-}
 
 // TestAccProvider_serverKilledMidApply: the admin server is SIGKILLed and
 // restarted while an apply of 40 providers and 40 aliases runs. The apply either

@@ -80,7 +80,7 @@ type Server struct {
 	t      testing.TB
 	opts   Options
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *LockedBuffer
 	done   chan struct{}
 }
 
@@ -121,7 +121,7 @@ func (s *Server) start() {
 		"AEGIS_ADMIN_READONLY_TOKEN="+s.ReadOnlyToken,
 	)
 	cmd.Env = append(cmd.Env, s.opts.Env...)
-	s.stderr = &lockedBuffer{}
+	s.stderr = &LockedBuffer{}
 	cmd.Stderr = s.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -219,18 +219,19 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-type lockedBuffer struct {
+// LockedBuffer is a bytes.Buffer safe for a process writing and a test reading.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

@@ -3,48 +3,23 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
 const testToken = "process-admin-token-5e6f7a8b"
-
-// lockedBuffer collects a process's stderr.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func buildBinary(t *testing.T) string {
 	t.Helper()
@@ -58,7 +33,7 @@ func buildBinary(t *testing.T) string {
 
 type proc struct {
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *testserver.LockedBuffer
 	url    string
 	done   chan struct{}
 	err    error
@@ -70,7 +45,7 @@ func start(t *testing.T, bin, config, readyFile string, extra ...string) *proc {
 	args := append([]string{"--config", config, "--listen", "127.0.0.1:0", "--ready-file", readyFile, "--log-level", "debug"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "AEGIS_ADMIN_TOKEN="+testToken, "OPENAI_API_KEY=sk-process-secret-value")
-	p := &proc{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, stderr: &testserver.LockedBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -282,7 +257,8 @@ func TestProcessTLS(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	certFile, keyFile, pool := selfSigned(t, dir)
+	certs := testserver.WriteCerts(t, dir)
+	certFile, keyFile, pool := certs.CertFile, certs.KeyFile, certs.Pool
 	p := start(t, bin, filepath.Join(dir, "new.yaml"), filepath.Join(dir, "ready"), "--tls-cert", certFile, "--tls-key", keyFile)
 	if !strings.HasPrefix(p.url, "https://") {
 		t.Fatalf("url %q", p.url)
@@ -307,44 +283,4 @@ func TestProcessTLS(t *testing.T) {
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
-}
-
-// selfSigned writes a certificate for 127.0.0.1 and its key.
-func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "aegis-admin test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil { //nolint:gosec // a path under t.TempDir()
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil { //nolint:gosec // a path under t.TempDir()
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
 }
