@@ -48,30 +48,26 @@ func TestCrashLoop(t *testing.T) {
 				default:
 				}
 				seq++
-				next := acked.Clone()
 				name := fmt.Sprintf("p-%d", seq%7)
 				p := nodeconfig.Provider{Name: name, Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: fmt.Sprintf("m-%d", seq)}
-				if existing := next.Provider(name); existing != nil {
+				withProvider := acked.Clone()
+				if existing := withProvider.Provider(name); existing != nil {
 					*existing = p
 				} else {
-					next.Providers = append(next.Providers, p)
+					withProvider.Providers = append(withProvider.Providers, p)
 				}
-				next.Aliases["a-"+name] = name
-				inflight = next
+				inflight = withProvider
 				if _, err := c.PutProvider(ctx, p, client.Precondition{}); err != nil {
 					return
 				}
+				acked = withProvider
+				withAlias := withProvider.Clone()
+				withAlias.Aliases["a-"+name] = name
+				inflight = withAlias
 				if _, err := c.PutAlias(ctx, "a-"+name, name, client.Precondition{}); err != nil {
-					// The provider write was acknowledged, the alias write may or may not be.
-					half := next.Clone()
-					delete(half.Aliases, "a-"+name)
-					if old, ok := acked.Aliases["a-"+name]; ok {
-						half.Aliases["a-"+name] = old
-					}
-					acked = half
 					return
 				}
-				acked, inflight = next, nil
+				acked, inflight = withAlias, nil
 			}
 		}()
 		time.Sleep(time.Duration(5+rng.IntN(60)) * time.Millisecond)
