@@ -38,7 +38,7 @@ type drainingJSON struct {
 // execution on it.
 func (s *Server) startExecution(alias string) (Execution, *problem) {
 	if alias == "" {
-		alias = "default"
+		alias = nodeconfig.DefaultAlias
 	}
 	s.execMu.Lock()
 	defer s.execMu.Unlock()

@@ -24,7 +24,9 @@ import (
 
 // Defaults for Config fields left zero.
 const (
-	DefaultTimeout    = 30 * time.Second
+	// DefaultTimeout outlasts the reference server's default reload timeout (60s):
+	// a write answers only once its reload is done.
+	DefaultTimeout    = 90 * time.Second
 	DefaultMaxRetries = 4
 	maxResponseBytes  = 64 << 20
 )
@@ -92,7 +94,7 @@ func New(cfg Config) (*Client, error) {
 	rc.RetryMax = retries
 	rc.RetryWaitMin = orDefault(cfg.RetryWaitMin, 250*time.Millisecond)
 	rc.RetryWaitMax = orDefault(cfg.RetryWaitMax, 10*time.Second)
-	rc.CheckRetry = retryablehttp.DefaultRetryPolicy
+	rc.CheckRetry = checkRetry
 	rc.Backoff = backoff
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	rc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
@@ -129,6 +131,17 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// checkRetry is go-retryablehttp's default policy, except that an attempt that
+// timed out is not repeated: a server that did not answer within the timeout will
+// not answer the same request faster, and retrying would multiply the wait.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	var ue *url.Error
+	if err != nil && errors.As(err, &ue) && ue.Timeout() && ctx.Err() == nil {
+		return false, err
+	}
+	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 }
 
 // backoff waits exponentially, or as long as a Retry-After header on a 429 or 5xx
@@ -264,6 +277,8 @@ type snapshotCache struct {
 	epoch   uint64
 	cur     *LLMConfig
 	pending *snapshotCall
+	// baseline is the first snapshot fetched before any write of this client.
+	baseline *LLMConfig
 }
 
 type snapshotCall struct {
@@ -295,13 +310,19 @@ func (c *Client) Snapshot(ctx context.Context) (*LLMConfig, error) {
 		call = &snapshotCall{done: make(chan struct{}), epoch: s.epoch}
 		s.pending = call
 		s.mu.Unlock()
-		call.cfg, call.err = c.GetConfig(ctx)
+		// Other callers may wait for this fetch: it must not end with this caller's context.
+		fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+		call.cfg, call.err = c.GetConfig(fetchCtx)
+		cancel()
 		s.mu.Lock()
 		if s.pending == call {
 			s.pending = nil
 		}
 		if call.err == nil && s.epoch == call.epoch {
 			s.cur = call.cfg
+			if call.epoch == 0 && s.baseline == nil {
+				s.baseline = call.cfg
+			}
 		}
 		s.mu.Unlock()
 		close(call.done)
@@ -314,4 +335,18 @@ func (c *Client) Snapshot(ctx context.Context) (*LLMConfig, error) {
 		}
 	}
 	return call.cfg, call.err
+}
+
+// Baseline returns the llm section as this client first saw it, when that was
+// before any write of its own (otherwise the current snapshot). Plan logic reads it, so that Terraform's re-plan of a resource during
+// apply sees what the plan saw even after other resources of the same apply were
+// written; reading the live state there would make the plan inconsistent.
+func (c *Client) Baseline(ctx context.Context) (*LLMConfig, error) {
+	c.snap.mu.Lock()
+	b := c.snap.baseline
+	c.snap.mu.Unlock()
+	if b != nil {
+		return b, nil
+	}
+	return c.Snapshot(ctx)
 }

@@ -25,6 +25,9 @@ const (
 	TypeOpenAICompatible = "openai-compatible"
 )
 
+// DefaultAlias is the alias agents get when they do not name a model.
+const DefaultAlias = "default"
+
 // ProviderTypes lists every accepted provider type, in documentation order.
 var ProviderTypes = []string{TypeOpenAI, TypeAnthropic, TypeOllama, TypeGemini, TypeOpenAICompatible}
 

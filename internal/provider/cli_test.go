@@ -2,6 +2,8 @@ package provider
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
@@ -23,6 +26,15 @@ var (
 	providerBinDir  string
 	errProviderBin  error
 )
+
+const testAccTerraformBlock = `terraform {
+  required_providers {
+    aegis = {
+      source = "100monkeys-ai/aegis"
+    }
+  }
+}
+`
 
 // cliRun is one working directory for the real CLI with the provider binary.
 type cliRun struct {
@@ -64,14 +76,7 @@ func newCLIRun(t *testing.T, s *testserver.Server, mainTF string) *cliRun {
 	if err := os.Mkdir(work, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(work, "main.tf"), `terraform {
-  required_providers {
-    aegis = {
-      source = "100monkeys-ai/aegis"
-    }
-  }
-}
-`+mainTF)
+	writeFile(t, filepath.Join(work, "main.tf"), testAccTerraformBlock+mainTF)
 	return &cliRun{t: t, dir: work, env: append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
 		"CHECKPOINT_DISABLE=1",
@@ -231,4 +236,122 @@ func TestAccLLMAlias_reviewPlan(t *testing.T) {
 	// No changes: -detailed-exitcode 0, which is what a CI drift check relies on.
 	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
 	r.run(0, nil, "destroy", "-auto-approve", "-no-color")
+}
+
+const testAccRetargetAndRemodel = `
+variable "mini_model" {
+  type    = string
+  default = "gpt-4o-mini"
+}
+
+variable "fast_target" {
+  type    = string
+  default = "haiku"
+}
+
+resource "aegis_llm_provider" "mini" {
+  name    = "gpt-4o-mini"
+  type    = "openai"
+  api_key = "env:OPENAI_API_KEY"
+  model   = var.mini_model
+}
+
+resource "aegis_llm_provider" "haiku" {
+  name    = "claude-3-5-haiku"
+  type    = "anthropic"
+  api_key = "env:ANTHROPIC_API_KEY"
+  model   = "claude-3-5-haiku-20241022"
+}
+
+resource "aegis_llm_alias" "fast" {
+  name          = "fast"
+  provider_name = var.fast_target == "mini" ? aegis_llm_provider.mini.name : aegis_llm_provider.haiku.name
+}
+
+resource "aegis_llm_alias" "default" {
+  name          = "default"
+  provider_name = aegis_llm_provider.mini.name
+}
+`
+
+// TestAccLLMAlias_retargetWhileTargetChanges: one apply retargets an alias and
+// changes the model of its new target. The plan shows the model as it was; the
+// apply succeeds (no "inconsistent final plan") and says what really happened;
+// the next refresh records the new model. The model change also warns that the
+// aliases on that provider — default among them — are re-routed.
+func TestAccLLMAlias_retargetWhileTargetChanges(t *testing.T) {
+	s := startServer(t, testserver.Options{Env: []string{"OPENAI_API_KEY=k", "ANTHROPIC_API_KEY=k"}})
+	r := newCLIRun(t, s, testAccRetargetAndRemodel)
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	vars := []string{"-var", "fast_target=mini", "-var", "mini_model=gpt-4o-mini-2024-07-18"}
+	plan := oneLine(r.run(2, nil, append([]string{"plan", "-no-color", "-detailed-exitcode"}, vars...)...))
+	for _, want := range []string{"Aliases Re-routed", "Aliases default route to provider \"gpt-4o-mini\"", "This includes \"default\""} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan)
+		}
+	}
+	if strings.Contains(plan, "revision = \"") && strings.Contains(plan, "-> (known after apply)") &&
+		strings.Contains(plan, "credential_source") {
+		t.Errorf("plan shows computed values as known after apply:\n%s", plan)
+	}
+	out := oneLine(r.run(0, nil, append([]string{"apply", "-auto-approve", "-no-color"}, vars...)...))
+	if !strings.Contains(out, "Alias Target Changed During Apply") {
+		t.Errorf("apply does not report the alias's new model:\n%s", out)
+	}
+	r.run(0, nil, append([]string{"apply", "-refresh-only", "-auto-approve", "-no-color"}, vars...)...)
+	state := r.run(0, nil, "state", "show", "aegis_llm_alias.fast")
+	if !strings.Contains(state, `"gpt-4o-mini-2024-07-18"`) {
+		t.Errorf("after a refresh the alias does not show the new model:\n%s", state)
+	}
+	r.run(0, nil, append([]string{"plan", "-no-color", "-detailed-exitcode"}, vars...)...)
+}
+
+// TestAccLLMProvider_replaceWithAliases: renaming a provider that aliases point
+// to works with create_before_destroy (the replacement exists and the aliases move
+// before the old one is deleted); without it the error says what to add.
+func TestAccLLMProvider_replaceWithAliases(t *testing.T) {
+	s := startServer(t, testserver.Options{})
+	cfg := func(name, lifecycle string) string {
+		return fmt.Sprintf(`
+resource "aegis_llm_provider" "p" {
+  name    = %q
+  type    = "openai"
+  api_key = "env:OPENAI_API_KEY"
+  model   = "gpt-4o"
+%s}
+
+resource "aegis_llm_alias" "a" {
+  for_each      = toset(["default", "review"])
+  name          = each.key
+  provider_name = aegis_llm_provider.p.name
+}
+`, name, lifecycle)
+	}
+	cbd := "  lifecycle {\n    create_before_destroy = true\n  }\n"
+	r := newCLIRun(t, s, cfg("gpt-4o", cbd))
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	writeFile(t, filepath.Join(r.dir, "main.tf"), testAccTerraformBlock+cfg("gpt-4o-renamed", cbd))
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	for _, a := range []string{"default", "review"} {
+		if got, err := s.Client().GetAlias(context.Background(), a); err != nil || got.Provider != "gpt-4o-renamed" {
+			t.Fatalf("alias %s after the rename: %+v %v", a, got, err)
+		}
+	}
+	if _, err := s.Client().GetProvider(context.Background(), "gpt-4o"); !client.IsNotFound(err) {
+		t.Fatalf("the old provider still exists: %v", err)
+	}
+	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+
+	// Without create_before_destroy the old provider is deleted first, which the
+	// server refuses; the error names the aliases and the fix.
+	s2 := startServer(t, testserver.Options{})
+	r2 := newCLIRun(t, s2, cfg("gpt-4o", ""))
+	r2.run(0, nil, "apply", "-auto-approve", "-no-color")
+	writeFile(t, filepath.Join(r2.dir, "main.tf"), testAccTerraformBlock+cfg("gpt-4o-renamed", ""))
+	out := oneLine(r2.run(1, nil, "apply", "-auto-approve", "-no-color"))
+	for _, want := range []string{"LLM Provider Still In Use", "default, review", "create_before_destroy = true"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("failed rename output lacks %q:\n%s", want, out)
+		}
+	}
 }

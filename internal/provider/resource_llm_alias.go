@@ -23,9 +23,6 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*llmAliasResource)(nil)
 )
 
-// DefaultAlias is the alias agents use when they do not name a model.
-const DefaultAlias = "default"
-
 // NewLLMAliasResource returns the aegis_llm_alias resource.
 func NewLLMAliasResource() resource.Resource { return &llmAliasResource{} }
 
@@ -100,7 +97,14 @@ func (r *llmAliasResource) ValidateConfig(ctx context.Context, req resource.Vali
 // when the target already exists on the orchestrator, and a warning when the
 // default alias is retargeted.
 func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() {
+		var state llmAliasModelV0
+		if !req.State.Raw.IsNull() && !req.State.Get(ctx, &state).HasError() && state.Name.ValueString() == nodeconfig.DefaultAlias {
+			resp.Diagnostics.AddWarning("Removing the Default Alias", removingDefault)
+		}
+		return
+	}
+	if r.client == nil {
 		return
 	}
 	var plan, state llmAliasModelV0
@@ -112,9 +116,12 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() || plan.ProviderName.IsUnknown() {
 		return
 	}
+	if hasState && state.Name.ValueString() == nodeconfig.DefaultAlias && !plan.Name.Equal(state.Name) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Removing the Default Alias", removingDefault)
+	}
 	target := plan.ProviderName.ValueString()
 	if !hasState && !plan.Name.IsUnknown() {
-		if snap, err := r.client.Snapshot(ctx); err == nil {
+		if snap, err := r.client.Baseline(ctx); err == nil {
 			if a := snap.Alias(plan.Name.ValueString()); a != nil {
 				if a.Provider != target {
 					resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", a.Name))
@@ -131,11 +138,15 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	snap, err := r.client.Snapshot(ctx)
+	snap, err := r.client.Baseline(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Error Reading Alias Target",
 			fmt.Sprintf("The plan shows the model behind provider %q, which could not be read: %s", target, explainError(err)))
 		return
+	}
+	if !plan.Name.IsUnknown() {
+		plan.ID = plan.Name
+		plan.Revision = types.StringValue(nodeconfig.AliasRevision(plan.Name.ValueString(), target))
 	}
 	p := snap.Provider(target)
 	if p != nil {
@@ -146,13 +157,15 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 
-	if hasState && plan.Name.ValueString() == DefaultAlias && state.ProviderName.ValueString() != target {
+	if hasState && plan.Name.ValueString() == nodeconfig.DefaultAlias && state.ProviderName.ValueString() != target {
 		old := state.ProviderName.ValueString()
 		resp.Diagnostics.AddAttributeWarning(path.Root("provider_name"), "Retargeting the Default Alias",
 			fmt.Sprintf("The %q alias moves from %s to %s. Every agent that does not name a model explicitly will use the new provider for new executions; "+
-				"executions already running keep the old one until they finish.", DefaultAlias, describeTarget(snap.Provider(old), old), describeTarget(p, target)))
+				"executions already running keep the old one until they finish.", nodeconfig.DefaultAlias, describeTarget(snap.Provider(old), old), describeTarget(p, target)))
 	}
 }
+
+const removingDefault = "This plan removes the \"default\" alias: agents that do not name a model get it, so their new executions will fail until an alias named \"default\" exists again."
 
 func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan llmAliasModelV0

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
@@ -60,7 +61,9 @@ func llmProviderResourceSchemaV0() schema.Schema {
 	d := providerDescriptions
 	return schema.Schema{
 		MarkdownDescription: "An LLM provider in the orchestrator's `llm.providers`: an adapter type, a model and a credential reference. " +
-			"Aliases (`aegis_llm_alias`) point agents at providers. Every change is applied as a graceful reload.",
+			"Aliases (`aegis_llm_alias`) point agents at providers. Every change is applied as a graceful reload. " +
+			"Renaming replaces the provider; give providers that aliases follow `lifecycle { create_before_destroy = true }`, " +
+			"since the orchestrator refuses to delete a provider while aliases still point to it.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: d["id"], Computed: true,
@@ -106,33 +109,87 @@ func (r *llmProviderResource) ValidateConfig(ctx context.Context, req resource.V
 	}
 }
 
-// ModifyPlan refuses, at plan time, to create a provider whose name is already
-// taken on the orchestrator by a different configuration: it has to be imported,
-// not silently taken over. An identical one (typically committed by an apply whose
-// answer was lost) is adopted, with a warning.
+// ModifyPlan does three things at plan time:
+//   - it refuses to create a provider whose name is already taken on the
+//     orchestrator by a different configuration (that one has to be imported, not
+//     silently taken over); an identical one, typically committed by an apply whose
+//     answer was lost, is adopted with a warning;
+//   - it fills in the computed values that follow from the configuration (id,
+//     revision, credential_source), so plans show only real changes;
+//   - it warns when a change of model or type re-routes aliases that point here.
+//
+// It reads the client's baseline snapshot, so that Terraform's re-plan during
+// apply sees what the plan saw.
 func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
 	}
-	var plan llmProviderModelV0
+	var plan, state llmProviderModelV0
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	hasState := !req.State.Raw.IsNull()
+	if hasState {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
 	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() {
 		return
 	}
-	snap, err := r.client.Snapshot(ctx)
+	if hasState && plan.toAPI().Equal(state.toAPI()) && planKnown(plan) {
+		return // no change
+	}
+	snap, err := r.client.Baseline(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Error Reading LLM Providers", "Could not check whether the provider already exists: "+explainError(err))
+		resp.Diagnostics.AddError("Error Reading LLM Providers", "Could not read the orchestrator's providers for the plan: "+explainError(err))
 		return
 	}
 	existing := snap.Provider(plan.Name.ValueString())
-	switch {
-	case existing == nil:
-	case !planKnown(plan) || existing.Equal(plan.toAPI()):
+	if !hasState && existing != nil {
+		if planKnown(plan) && !existing.Equal(plan.toAPI()) {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", existing.Name))
+			return
+		}
 		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting Existing LLM Provider",
-			fmt.Sprintf("The orchestrator already has a provider named %q with this configuration (for example from an apply whose answer was lost); apply adopts it instead of creating it.", existing.Name))
-	default:
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", existing.Name))
+			fmt.Sprintf("The orchestrator already has a provider named %q that this state does not manage (for example from an apply whose answer was lost). "+
+				"Apply adopts it if its configuration equals this one, and fails otherwise.", existing.Name))
 	}
+	if !planKnown(plan) {
+		return
+	}
+	want := plan.toAPI()
+	plan.ID = plan.Name
+	plan.Revision = types.StringValue(want.Revision())
+	plan.CredentialSource, plan.CredentialStatus = types.StringNull(), types.StringNull()
+	if ref, err := nodeconfig.ParseCredentialRef(want.APIKey); err == nil {
+		plan.CredentialSource = types.StringValue(string(ref.Source))
+		plan.CredentialStatus = types.StringUnknown()
+		if hasState && state.APIKey.Equal(plan.APIKey) {
+			plan.CredentialStatus = state.CredentialStatus // re-checked on apply; a change is reported then
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+
+	if hasState && (state.Model.ValueString() != want.Model || state.Type.ValueString() != want.Type) {
+		var aliases []string
+		for _, a := range snap.Aliases {
+			if a.Provider == want.Name {
+				aliases = append(aliases, a.Name)
+			}
+		}
+		if len(aliases) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("model"), "Aliases Re-routed",
+				fmt.Sprintf("Aliases %s route to provider %q: after apply their new executions use %s model %s instead of %s model %s; running executions keep the old one.%s",
+					strings.Join(aliases, ", "), want.Name, want.Type, want.Model, state.Type.ValueString(), state.Model.ValueString(), defaultNote(aliases)))
+		}
+	}
+}
+
+// defaultNote stresses the default alias among re-routed ones.
+func defaultNote(aliases []string) string {
+	for _, a := range aliases {
+		if a == nodeconfig.DefaultAlias {
+			return " This includes \"default\": every agent that does not name a model is affected."
+		}
+	}
+	return ""
 }
 
 // planKnown reports whether every configurable attribute of a plan is known.
@@ -177,7 +234,7 @@ func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateReq
 		addProviderWriteError(&resp.Diagnostics, "Error Creating LLM Provider", want.Name, err)
 		return
 	}
-	plan.fromAPI(got)
+	setAppliedProvider(&resp.Diagnostics, &plan, got)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -206,7 +263,7 @@ func (r *llmProviderResource) Read(ctx context.Context, req resource.ReadRequest
 	snap, err := r.client.Snapshot(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Error Reading LLM Provider",
-			fmt.Sprintf("Could not read provider %q from the orchestrator: %s", state.Name.ValueString(), err))
+			fmt.Sprintf("Could not read provider %q: %s", state.Name.ValueString(), explainError(err)))
 		return
 	}
 	p := snap.Provider(state.Name.ValueString())
@@ -239,7 +296,7 @@ func (r *llmProviderResource) Update(ctx context.Context, req resource.UpdateReq
 		addProviderWriteError(&resp.Diagnostics, "Error Updating LLM Provider", want.Name, err)
 		return
 	}
-	plan.fromAPI(got)
+	setAppliedProvider(&resp.Diagnostics, &plan, got)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -256,8 +313,9 @@ func (r *llmProviderResource) Delete(ctx context.Context, req resource.DeleteReq
 	case client.IsConflict(err):
 		e, _ := client.AsAPIError(err)
 		resp.Diagnostics.AddError("LLM Provider Still In Use",
-			fmt.Sprintf("Provider %q cannot be deleted because aliases still point to it: %s. "+
-				"Point those aliases at another provider or destroy them in the same run; reference aegis_llm_provider.<name>.name in provider_name so Terraform orders the changes. (%s)",
+			fmt.Sprintf("Provider %q cannot be deleted because aliases still point to it: %s. Nothing was deleted. "+
+				"If this provider is being replaced (renamed) while aliases follow it, add lifecycle { create_before_destroy = true } to the aegis_llm_provider, "+
+				"so the replacement exists and the aliases move before the old one is deleted; otherwise point those aliases elsewhere or destroy them first. (%s)",
 				name, strings.Join(e.Aliases, ", "), err))
 	default:
 		addProviderWriteError(&resp.Diagnostics, "Error Deleting LLM Provider", name, err)
@@ -271,6 +329,26 @@ func (r *llmProviderResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// setAppliedProvider records the server's answer to a write. A credential status
+// the plan carried over from state, but that changed on the orchestrator, is kept as
+// planned (the next refresh records it) and reported; an unresolvable credential is
+// reported too, since executions routed to the provider would fail.
+func setAppliedProvider(diags interface{ AddWarning(string, string) }, plan *llmProviderModelV0, got *client.Provider) {
+	planned := plan.CredentialStatus
+	plan.fromAPI(got)
+	if !planned.IsUnknown() && !planned.IsNull() && !planned.Equal(plan.CredentialStatus) {
+		diags.AddWarning("Credential Status Changed",
+			fmt.Sprintf("The credential of provider %q is now %s on the orchestrator (it was %s); the next refresh records it.",
+				got.Name, plan.CredentialStatus.ValueString(), planned.ValueString()))
+		plan.CredentialStatus = planned
+	}
+	if got.Credential != nil && got.Credential.Status == "missing" {
+		diags.AddWarning("LLM Provider Credential Not Resolvable",
+			fmt.Sprintf("Provider %q takes its key from %s, which the admin server cannot resolve: executions routed to it will fail. "+
+				"Set that variable in the orchestrator's environment (or create the OpenBao secret), or fix the reference.", got.Name, got.APIKey))
+	}
 }
 
 // addProviderWriteError turns a failed write into a diagnostic a user can act on.

@@ -7,6 +7,13 @@ resource "aegis_llm_provider" "gpt_4o" {
   max_tokens     = 4096
   context_window = 128000
   temperature    = 0.2
+
+  # Renaming a provider replaces it. With create_before_destroy the new one is
+  # created and the aliases that reference it move before the old one is deleted
+  # (the orchestrator refuses to delete a provider that aliases still use).
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 # Azure OpenAI: base_url and api_version are required, the key comes from OpenBao.

@@ -1,0 +1,90 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+)
+
+// Baseline keeps what the client saw before its first write, while Snapshot
+// moves on after writes.
+func TestBaselineStaysBeforeWrites(t *testing.T) {
+	s := newConfigServer(t)
+	c := newTestClient(t, s.URL)
+	ctx := context.Background()
+	b1, err := c.Baseline(ctx)
+	if err != nil || b1.Revision != "rev-0" {
+		t.Fatalf("first baseline = %+v, %v", b1, err)
+	}
+	if _, err := c.PutAlias(ctx, "fast", "x", Precondition{}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := c.Snapshot(ctx)
+	if err != nil || snap.Revision != "rev-1" {
+		t.Fatalf("snapshot after a write = %+v, %v; want rev-1", snap, err)
+	}
+	b2, err := c.Baseline(ctx)
+	if err != nil || b2.Revision != "rev-0" {
+		t.Fatalf("baseline after a write = %+v, %v; want the pre-write rev-0", b2, err)
+	}
+}
+
+// With no snapshot before the first write, Baseline falls back to the current state.
+func TestBaselineAfterWriteFallsBack(t *testing.T) {
+	s := newConfigServer(t)
+	c := newTestClient(t, s.URL)
+	ctx := context.Background()
+	if _, err := c.PutProvider(ctx, nodeconfig.Provider{Name: "x"}, Precondition{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Baseline(ctx)
+	if err != nil || b.Revision != "rev-1" {
+		t.Fatalf("baseline = %+v, %v; want the current rev-1", b, err)
+	}
+}
+
+// A snapshot fetch shared by several callers does not fail for all of them when
+// the caller that started it gives up.
+func TestSnapshotLeaderCancelDoesNotFailWaiters(t *testing.T) {
+	s := newConfigServer(t)
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	s.block = func(n int64) {
+		if n == 1 {
+			close(entered)
+			<-release
+		}
+	}
+	c := newTestClient(t, s.URL)
+	leaderCtx, cancel := context.WithCancel(context.Background())
+	leaderErr := make(chan error, 1)
+	go func() { _, err := c.Snapshot(leaderCtx); leaderErr <- err }()
+	<-entered
+	waiter := make(chan error, 1)
+	go func() { _, err := c.Snapshot(context.Background()); waiter <- err }()
+	time.Sleep(20 * time.Millisecond) // let the waiter join the pending fetch
+	cancel()
+	close(release)
+	if err := <-waiter; err != nil {
+		t.Fatalf("the waiter failed because the leader's context ended: %v", err)
+	}
+	<-leaderErr
+}
+
+// An attempt that timed out is not retried.
+func TestTimeoutNotRetried(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		time.Sleep(300 * time.Millisecond)
+		writeJSON(w, http.StatusOK, map[string]any{})
+	})
+	c := newTestClient(t, f.URL, func(cfg *Config) { cfg.Timeout = 50 * time.Millisecond; cfg.MaxRetries = 3 })
+	if _, err := c.Status(context.Background()); err == nil {
+		t.Fatal("want a timeout error")
+	}
+	if n := f.count(); n != 1 {
+		t.Fatalf("attempts = %d, want 1", n)
+	}
+}
