@@ -20,6 +20,13 @@ tf=${DEMO_TERRAFORM:-}
 if [ -z "$tf" ]; then
   scripts/install-tools.sh terraform >/dev/null
   tf=$root/bin/terraform-$(sed -n 's/^TERRAFORM_VERSION=//p' scripts/install-tools.sh)
+else
+  case "$tf" in /*) ;; *) tf=$root/$tf ;; esac # relative to the repository
+  case "$(basename "$tf")" in # the pinned CLIs install on demand
+    terraform-*) [ -x "$tf" ] || scripts/install-tools.sh terraform >/dev/null ;;
+    tofu-*) [ -x "$tf" ] || scripts/install-tools.sh tofu >/dev/null ;;
+  esac
+  [ -x "$tf" ] || fail "DEMO_TERRAFORM=$DEMO_TERRAFORM is not an executable"
 fi
 
 say "Building the provider, the admin server and aegisctl"
@@ -76,7 +83,7 @@ set +e
 "$tf" plan -no-color -detailed-exitcode -var fast_provider=gpt-4o-mini >plan.txt
 code=$?
 set -e
-sed -n '/Terraform will perform/,/^Plan:/p' plan.txt
+sed -n '/will perform the following actions/,/^Plan:/p' plan.txt
 [ "$code" = 2 ] || fail "plan exit code $code, want 2 (changes)"
 grep -q '"claude-3-5-haiku-20241022" -> "gpt-4o-mini"' plan.txt || fail "the plan does not show the re-routed model"
 

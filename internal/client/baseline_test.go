@@ -71,7 +71,9 @@ func TestSnapshotLeaderCancelDoesNotFailWaiters(t *testing.T) {
 	if err := <-waiter; err != nil {
 		t.Fatalf("the waiter failed because the leader's context ended: %v", err)
 	}
-	<-leaderErr
+	if err := <-leaderErr; err != nil {
+		t.Logf("the cancelled leader got %v (fine: its own context ended)", err)
+	}
 }
 
 // An attempt that timed out is not retried.

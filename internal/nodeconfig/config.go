@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Provider types accepted by the orchestrator.
@@ -185,6 +186,8 @@ func ValidateProvider(p Provider, known Known) []FieldError {
 			add(FieldModel, fmt.Errorf(`is required: the model identifier as the provider's API accepts it, e.g. "gpt-4o"`))
 		case strings.TrimSpace(p.Model) != p.Model:
 			add(FieldModel, fmt.Errorf("must not start or end with whitespace"))
+		case strings.ContainsFunc(p.Model, unicode.IsControl):
+			add(FieldModel, fmt.Errorf("must not contain control characters such as newlines or tabs"))
 		}
 	}
 	if known.has(FieldAPIKey) {

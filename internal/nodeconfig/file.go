@@ -116,6 +116,7 @@ func (d *Document) decodeLLM() (*LLM, error) {
 // new ones are appended.
 func (d *Document) SetLLM(cfg *LLM) {
 	llmNode := ensureMapKey(d.top(), "llm", yaml.MappingNode)
+	llmNode.Style = 0 // "llm: {}" in the file must not make the whole section flow style
 
 	provs := ensureMapKey(llmNode, "providers", yaml.SequenceNode)
 	// Entries by name, in file order; each is reused at most once, so that

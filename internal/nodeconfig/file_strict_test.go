@@ -21,3 +21,25 @@ func TestParseDocumentHidesMistypedValues(t *testing.T) {
 		t.Fatalf("type error echoes the value or hides nothing: %v", err)
 	}
 }
+
+func TestSetLLMOnFlowMappingWritesBlockStyle(t *testing.T) {
+	d, _, err := ParseDocument([]byte("node: {id: n}\nllm: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetLLM(&LLM{Providers: []Provider{{Name: "o", Type: TypeOllama, BaseURL: "http://localhost:11434", Model: "qwen"}}, Aliases: map[string]string{"local": "o"}})
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "llm:\n  providers:\n    - name: o\n") {
+		t.Fatalf("llm section not written in block style:\n%s", b)
+	}
+}
+
+func TestModelRejectsControlCharacters(t *testing.T) {
+	errs := ValidateProvider(Provider{Name: "o", Type: TypeOllama, BaseURL: "http://localhost:11434", Model: "qwen\nx"}, nil)
+	if len(errs) != 1 || errs[0].Field != FieldModel || !strings.Contains(errs[0].Detail, "control characters") {
+		t.Fatalf("errors = %v", errs)
+	}
+}

@@ -75,7 +75,7 @@ func (p *aegisProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:            true,
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "Time limit for one HTTP attempt, as a Go duration such as `30s` or `2m`. Defaults to `30s`.",
+				MarkdownDescription: "Time limit for one HTTP attempt, as a Go duration such as `30s` or `2m`. Defaults to `90s`, longer than the reference server's default reload timeout, since a write answers once its reload is done. An attempt that times out is not retried.",
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{

@@ -35,7 +35,9 @@ func run(args []string) error {
 	}
 	c, err := client.New(client.Config{
 		Endpoint: os.Getenv("AEGIS_ENDPOINT"), Token: os.Getenv("AEGIS_TOKEN"),
-		CACertPEM: os.Getenv("AEGIS_CA_CERT"), MaxRetries: 2, UserAgent: "aegisctl",
+		CACertPEM: os.Getenv("AEGIS_CA_CERT"), UserAgent: "aegisctl",
+		// No retries: starting an execution is not idempotent.
+		MaxRetries: 0,
 	})
 	if err != nil {
 		return err
