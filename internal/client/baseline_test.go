@@ -72,7 +72,7 @@ func TestSnapshotLeaderCancelDoesNotFailWaiters(t *testing.T) {
 		t.Fatalf("the waiter failed because the leader's context ended: %v", err)
 	}
 	if err := <-leaderErr; err != nil {
-		t.Logf("the cancelled leader got %v (fine: its own context ended)", err)
+		t.Logf("the canceled leader got %v (fine: its own context ended)", err)
 	}
 }
 
