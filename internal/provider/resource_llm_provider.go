@@ -45,7 +45,7 @@ var providerDescriptions = map[string]string{
 	"temperature":       "Sampling temperature between `0.0` and `2.0`. Unset means the provider's default.",
 	"api_version":       "API version string, required for Azure OpenAI (e.g. `2024-02-01`); needs `base_url`.",
 	"credential_source": "Where the orchestrator resolves `api_key`: `env` or `vault`. Null without `api_key`.",
-	"credential_status": "Whether the orchestrator can resolve `api_key`: `resolved`, `missing` (the variable or secret does not exist on the orchestrator) or `unchecked` (a vault reference without OpenBao configured). The value itself is never read into Terraform.",
+	"credential_status": "Whether the admin server can resolve `api_key`: `resolved`, `missing` (the variable or secret does not exist) or `unchecked` (a vault reference without OpenBao configured). `env:` references are checked against the admin server's environment, so run it with the daemon's environment (as a sidecar does) for this to speak for the orchestrator. The value itself is never read into Terraform.",
 	"revision":          "Revision of the provider on the orchestrator; updates are conditional on it, so changes made outside this run are never overwritten silently.",
 }
 
