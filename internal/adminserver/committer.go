@@ -81,10 +81,29 @@ func (s *Server) Reload(trigger string) (ReloadResult, error) {
 	return ReloadResult{Generation: rep.generation, Changed: rep.changed}, rep.err
 }
 
-// commitLoop is the single writer. It takes the first queued request, waits the
-// commit window for more, drains whatever else is queued and applies the batch.
+// Bounds of the adaptive group commit, in commit windows (see collect).
+const (
+	// patienceWindows bounds the quiet gap while a batch holds fewer mutations
+	// than the writers seen lately.
+	patienceWindows = 100
+	// minPatienceWindows is the least patience once writers are expected, and
+	// initialPatienceWindows the patience before any gap was measured (the first
+	// batch of a run arrives at once; the next ones spread out).
+	minPatienceWindows     = 5
+	initialPatienceWindows = 20
+	// maxDelayWindows bounds how long a batch stays open after its first
+	// mutation; a committer idle that long forgets what it learned.
+	maxDelayWindows = 200
+	// shortfallsToForget is how many batches in a row may fall short of the
+	// high-water mark before it is lowered to what they carried.
+	shortfallsToForget = 3
+)
+
+// commitLoop is the single writer. It collects a batch (see collect) and applies
+// it; whatever arrives while a batch is being applied is carried by the next one.
 func (s *Server) commitLoop() {
 	defer close(s.done)
+	var g batcher
 	for {
 		var first *commitRequest
 		select {
@@ -92,33 +111,135 @@ func (s *Server) commitLoop() {
 		case <-s.stop:
 			return
 		}
-		batch := []*commitRequest{first}
-		if s.cfg.CommitWindow > 0 {
-			t := time.NewTimer(s.cfg.CommitWindow)
-		window:
-			for len(batch) < maxBatch {
-				select {
-				case r := <-s.queue:
-					batch = append(batch, r)
-				case <-t.C:
-					break window
-				case <-s.stop:
-					break window
-				}
-			}
-			t.Stop()
+		batch, st := s.collect(first, &g)
+		s.runBatch(batch)
+		g.committed(batch, st, time.Now())
+	}
+}
+
+// batcher is what the committer learned about its writers, to size the next batch.
+type batcher struct {
+	// high is the high-water mark: the most mutations one batch carried since the
+	// committer was last idle, i.e. how many writers keep mutations in flight.
+	high int
+	// patience is the quiet gap used while a batch holds fewer than high, and
+	// ceiling its upper bound (patienceWindows×W).
+	patience, ceiling time.Duration
+	// shortfalls counts consecutive batches that closed below high.
+	shortfalls int
+	shortMax   int
+	lastDone   time.Time
+}
+
+// batchStats describes how collect closed a batch.
+type batchStats struct {
+	short  bool          // closed on a quiet gap below the high-water mark
+	maxGap time.Duration // longest wait between two mutations of the batch
+}
+
+// committed records a batch that was just applied.
+func (g *batcher) committed(batch []*commitRequest, st batchStats, now time.Time) {
+	g.lastDone = now
+	k := mutations(batch)
+	if !st.short {
+		g.shortfalls, g.shortMax = 0, 0
+		g.high = max(g.high, k)
+		// Enough patience for the slowest arrival seen lately, with room to
+		// spare; arrival gaps are heavy-tailed, so it comes down slowly.
+		g.patience = min(max(4*st.maxGap, g.patience*15/16), g.ceiling)
+		return
+	}
+	// The expected writers did not all come: they are late (the learned
+	// patience covers most of that) or gone, as at the end of a run or when a
+	// run's remaining work waits for what was just committed. Raising the
+	// patience here would make every such tail wait longer, so only the mark
+	// follows: after a few short batches in a row, expect only what came.
+	g.shortfalls++
+	g.shortMax = max(g.shortMax, k)
+	if g.shortfalls >= shortfallsToForget {
+		g.high, g.shortfalls, g.shortMax = g.shortMax, 0, 0
+	}
+}
+
+// collect builds a batch starting with first. With a commit window W > 0 it is
+// an adaptive group commit:
+//
+//   - debounce: after each mutation the committer waits up to W for another one,
+//     and the batch closes when none came (a lone writer waits W);
+//   - expectation: writers whose mutations were answered come back with their
+//     next one (Terraform keeps its parallelism's worth of writes in flight, each
+//     after some work of its own), so while the batch holds fewer mutations than
+//     the high-water mark of recent batches, the quiet gap is the patience
+//     instead: four times the longest gap between two arrivals of recent full
+//     batches (decaying by 1/16 per batch from initialPatienceWindows×W), at
+//     least minPatienceWindows×W and at most patienceWindows×W. After
+//     shortfallsToForget short batches in a row the mark is lowered to what
+//     they carried;
+//   - the batch closes at the latest maxDelayWindows×W after its first
+//     mutation, and a committer idle that long starts afresh.
+//
+// With W <= 0 the batch is whatever is queued already.
+func (s *Server) collect(first *commitRequest, g *batcher) ([]*commitRequest, batchStats) {
+	batch := []*commitRequest{first}
+	var st batchStats
+	window := s.cfg.CommitWindow
+	if window > 0 {
+		start := time.Now()
+		limit := maxDelayWindows * window
+		if start.Sub(g.lastDone) > limit {
+			*g = batcher{patience: initialPatienceWindows * window}
 		}
-	drain:
+		g.ceiling = patienceWindows * window
+		patience := min(max(g.patience, minPatienceWindows*window), g.ceiling)
+		deadline := start.Add(limit)
+		last := start
+		t := time.NewTimer(window)
+		defer t.Stop()
+	wait:
 		for len(batch) < maxBatch {
+			left := time.Until(deadline)
+			if left <= 0 {
+				break
+			}
+			gap := window
+			if mutations(batch) < g.high {
+				gap = patience
+			}
+			t.Reset(min(gap, left))
 			select {
 			case r := <-s.queue:
+				now := time.Now()
+				st.maxGap = max(st.maxGap, now.Sub(last))
+				last = now
 				batch = append(batch, r)
-			default:
-				break drain
+			case <-t.C:
+				break wait
+			case <-s.stop:
+				break wait
 			}
 		}
-		s.runBatch(batch)
 	}
+drain:
+	for len(batch) < maxBatch {
+		select {
+		case r := <-s.queue:
+			batch = append(batch, r)
+		default:
+			break drain
+		}
+	}
+	st.short = mutations(batch) < g.high
+	return batch, st
+}
+
+func mutations(batch []*commitRequest) int {
+	n := 0
+	for _, r := range batch {
+		if r.mutate != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // runBatch applies a batch in order: consecutive mutations are committed together;
@@ -213,7 +334,9 @@ func (s *Server) writeAndPublish(live *snapshot, work *nodeconfig.LLM, changes i
 		return fail(writeFailed(fmt.Sprintf("%s can no longer be parsed (hand edit?), so it cannot be updated without losing its other sections: %v; fix the file and POST /v1/admin/reload", path, err)))
 	}
 	if onDisk.Revision() != live.revision {
-		s.log.Warn("the llm section on disk differs from the live config (hand edit not reloaded); the API change replaces it", "path", path)
+		// Writing now would silently undo an operator's edit that the orchestrator may
+		// already run (aegis daemon reload) and that plans cannot see yet.
+		return fail(fileChanged(path))
 	}
 	doc.SetLLM(work)
 	data, err := doc.Bytes()

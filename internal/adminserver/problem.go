@@ -89,6 +89,12 @@ func reloadFailed(detail string) *problem {
 		Detail: "The reload command failed; the previous config was restored and the live generation is unchanged: " + detail}
 }
 
+func fileChanged(path string) *problem {
+	return &problem{Status: 409, Slug: "file-changed", Title: "Config File Changed",
+		Detail: fmt.Sprintf("the llm section of %s was edited by hand since the last reload, so writing now would undo that edit; "+
+			"make the edit live with POST /v1/admin/reload (or SIGHUP), then retry (Terraform: plan again to see it)", path)}
+}
+
 func writeFailed(detail string) *problem {
 	return &problem{Status: 503, Slug: "write-failed", Title: "Config File Not Writable",
 		Detail: "The config file could not be updated; nothing changed: " + detail}

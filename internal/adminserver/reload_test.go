@@ -529,3 +529,27 @@ func TestVaultCredentialStatus(t *testing.T) {
 		}
 	}
 }
+
+// An API write never runs over a hand edit of the llm section that was not
+// reloaded: it gets 409 file-changed and the file is untouched; once the edit is
+// reloaded, the write succeeds and keeps it.
+func TestWriteRefusesUnreloadedHandEdit(t *testing.T) {
+	f := newFixture(t)
+	edited := bytes.Replace(f.fileBytes(), []byte("fast: claude-3-5-haiku"), []byte("fast: gpt-4o-mini"), 1)
+	if err := os.WriteFile(f.path, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gen := f.generation()
+	p := f.expect(f.admin("PUT", "/v1/admin/llm/providers/gpt-4o", openaiBody("gpt-4o-2024-08-06")), 409)
+	if p["type"] != "urn:aegis:problem:file-changed" || !strings.Contains(p["detail"].(string), "POST /v1/admin/reload") {
+		t.Errorf("problem %v", p)
+	}
+	if !bytes.Equal(f.fileBytes(), edited) || f.generation() != gen {
+		t.Fatal("the refused write changed the file or the generation")
+	}
+	f.expect(f.admin("POST", "/v1/admin/reload", nil), 200)
+	f.expect(f.admin("PUT", "/v1/admin/llm/providers/gpt-4o", openaiBody("gpt-4o-2024-08-06")), 200)
+	if a := f.expect(f.admin("GET", "/v1/admin/llm/aliases/fast", nil), 200); a["provider"] != "gpt-4o-mini" {
+		t.Errorf("the reloaded hand edit was lost: %v", a)
+	}
+}

@@ -40,8 +40,10 @@ type Config struct {
 	ReloadCommand string
 	// ReloadTimeout limits one run of ReloadCommand (default 60s).
 	ReloadTimeout time.Duration
-	// CommitWindow is how long the committer waits after the first queued mutation
-	// for more to arrive (default 10ms; negative means no wait).
+	// CommitWindow is the group-commit quiet gap: after each queued mutation the
+	// committer waits this long for another, longer while it expects the writers
+	// of recent batches (see collect in committer.go). Default 10ms; negative
+	// means no wait.
 	CommitWindow time.Duration
 	// Token is the read-write bearer token (required).
 	Token string

@@ -15,6 +15,7 @@ const (
 	ProblemValidation    = "urn:aegis:problem:validation"
 	ProblemProviderInUse = "urn:aegis:problem:provider-in-use"
 	ProblemReloadFailed  = "urn:aegis:problem:reload-failed"
+	ProblemFileChanged   = "urn:aegis:problem:file-changed"
 )
 
 // APIError is a non-2xx answer of the admin API, decoded from application/problem+json
@@ -100,3 +101,15 @@ func IsForbidden(err error) bool { return statusOf(err) == http.StatusForbidden 
 
 // IsReloadFailed reports a 424: the orchestrator's reload command failed.
 func IsReloadFailed(err error) bool { return statusOf(err) == http.StatusFailedDependency }
+
+// IsProviderInUse reports a 409 refusing to delete a provider that aliases use.
+func IsProviderInUse(err error) bool {
+	e, ok := AsAPIError(err)
+	return ok && e.Status == http.StatusConflict && e.Type == ProblemProviderInUse
+}
+
+// IsFileChanged reports a 409 refusing a write over an unreloaded hand edit.
+func IsFileChanged(err error) bool {
+	e, ok := AsAPIError(err)
+	return ok && e.Status == http.StatusConflict && e.Type == ProblemFileChanged
+}

@@ -20,6 +20,9 @@ func explainError(err error) string {
 		return fmt.Sprintf("the orchestrator rejected the admin token (401). Check the provider's token (or %s): it must be the admin API token of this orchestrator. (%s)", EnvToken, err)
 	case client.IsForbidden(err):
 		return fmt.Sprintf("the admin token may only read (403). Planning works with a read-only token; applying needs the read-write admin token. (%s)", err)
+	case client.IsFileChanged(err):
+		return fmt.Sprintf("the orchestrator's config file was edited by hand and that edit is not live yet, so nothing was written (it would undo the edit). "+
+			"Make the edit live (POST /v1/admin/reload on the admin server, or SIGHUP), run `terraform plan` to see it, then apply. (%s)", err)
 	case client.IsReloadFailed(err):
 		return fmt.Sprintf("the orchestrator's reload failed, so the change was rolled back and the previous configuration stays live. Fix the cause below and apply again. (%s)", err)
 	}

@@ -335,3 +335,29 @@ resource "aegis_llm_alias" "fast" {
 	}
 	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
 }
+
+// TestAccProvider_unreloadedHandEdit: an operator edits aegis-config.yaml and does
+// not reload the admin server. An apply does not undo that edit: it fails saying
+// what to do; after the reload the edit shows as drift and the apply goes through.
+func TestAccProvider_unreloadedHandEdit(t *testing.T) {
+	s := startServer(t, testserver.Options{})
+	r := newCLIRun(t, s, testAccSeedAliases)
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	edited := strings.Replace(string(s.ReadConfig()), "fast: claude-3-5-haiku", "fast: gpt-4o-mini", 1)
+	writeFile(t, s.ConfigPath, edited)
+	out := oneLine(r.run(1, nil, "apply", "-auto-approve", "-no-color", "-var", "default_provider=claude-3-5-haiku"))
+	if !strings.Contains(out, "edited by hand") || !strings.Contains(out, "POST /v1/admin/reload") {
+		t.Errorf("apply over an unreloaded hand edit:\n%s", out)
+	}
+	if string(s.ReadConfig()) != edited {
+		t.Fatal("the hand edit was overwritten")
+	}
+	if err := s.Client().Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	plan := oneLine(r.run(2, nil, "plan", "-no-color", "-detailed-exitcode"))
+	if !strings.Contains(plan, `"gpt-4o-mini" -> "claude-3-5-haiku"`) {
+		t.Errorf("the reloaded hand edit does not show as drift:\n%s", plan)
+	}
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+}

@@ -310,7 +310,7 @@ func (r *llmProviderResource) Delete(ctx context.Context, req resource.DeleteReq
 	_, err := r.client.DeleteProvider(ctx, name, client.Precondition{})
 	switch {
 	case err == nil, client.IsNotFound(err):
-	case client.IsConflict(err):
+	case client.IsProviderInUse(err):
 		e, _ := client.AsAPIError(err)
 		resp.Diagnostics.AddError("LLM Provider Still In Use",
 			fmt.Sprintf("Provider %q cannot be deleted because aliases still point to it: %s. Nothing was deleted. "+

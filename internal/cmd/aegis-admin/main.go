@@ -69,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs.StringVar(&o.readyFile, "ready-file", "", "once listening, write the base URL to this `FILE`")
 	fs.StringVar(&o.reloadCommand, "reload-command", "", "sidecar mode: run sh -c `CMD` after each commit (AEGIS_CONFIG=FILE in its environment)")
 	fs.DurationVar(&o.reloadTimeout, "reload-timeout", adminserver.DefaultReloadTimeout, "limit for one run of the reload command")
-	fs.DurationVar(&o.commitWindow, "commit-window", adminserver.DefaultCommitWindow, "group commit: how long to wait for more mutations after the first")
+	fs.DurationVar(&o.commitWindow, "commit-window", adminserver.DefaultCommitWindow, "group commit: after each mutation, how long to wait for another before committing (adaptive, see docs/admin-api.md)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
 	fs.StringVar(&o.openBaoAddr, "openbao-addr", getenv("BAO_ADDR"), "OpenBao `URL` for checking vault: references (default $BAO_ADDR)")
