@@ -240,14 +240,7 @@ func (s *Server) handlePutProvider(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := providerJSON{Provider: p, Revision: p.Revision(), Credential: s.credential(r.Context(), p.APIKey), Generation: &rep.generation}
-	w.Header().Set("ETag", etag(out.Revision))
-	setGeneration(w, rep.generation)
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", r.URL.Path)
-	}
-	writeJSON(w, status, out)
+	writeMutation(w, r, out.Revision, rep.generation, created, out)
 }
 
 func (s *Server) handleDeleteProvider(w http.ResponseWriter, r *http.Request) {
@@ -354,14 +347,7 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out.Generation = &rep.generation
-	w.Header().Set("ETag", etag(out.Revision))
-	setGeneration(w, rep.generation)
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", r.URL.Path)
-	}
-	writeJSON(w, status, out)
+	writeMutation(w, r, out.Revision, rep.generation, created, out)
 }
 
 func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
@@ -421,4 +407,17 @@ func quoteJoin(names []string) string {
 		out += strconv.Quote(n)
 	}
 	return out
+}
+
+// writeMutation answers a successful PUT: ETag, generation, 201 with Location for
+// a create, 200 otherwise.
+func writeMutation(w http.ResponseWriter, r *http.Request, revision string, generation int64, created bool, body any) {
+	w.Header().Set("ETag", etag(revision))
+	setGeneration(w, generation)
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		w.Header().Set("Location", r.URL.Path)
+	}
+	writeJSON(w, status, body)
 }
