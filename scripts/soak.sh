@@ -40,8 +40,8 @@ step "CLI fault scenarios x$repeat (kill mid-apply, lost answers, concurrent app
   -run '^(TestAccProvider_serverKilledMidApply|TestAccLLMProvider_lostResponses|TestAccLLMProvider_lostResponseConflict|TestAccLLMAlias_concurrentApplies|TestAccProvider_reloadFailure|TestAccProvider_defaultParallelism)$'
 
 for target in \
-  ./internal/nodeconfig:FuzzParseCredentialRef \
-  ./internal/nodeconfig:FuzzParseDocument \
+  ./internal/llmconfig:FuzzParseCredentialRef \
+  ./internal/configfile:FuzzParseDocument \
   ./internal/adminserver:FuzzDecodeProviderBody \
   ./internal/client:FuzzDecodeProblem; do
   pkg=${target%%:*} fn=${target##*:}

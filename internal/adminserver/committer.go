@@ -13,7 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/configfile"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // maxBatch bounds one group commit; whatever is left goes into the next one.
@@ -22,7 +23,7 @@ const maxBatch = 512
 // mutateFunc applies one mutation to the working copy of the config. It checks its
 // preconditions against that copy, and reports whether it changed anything. An
 // error (a *problem) leaves the mutation out of the batch.
-type mutateFunc func(work *nodeconfig.LLM) (changed bool, err error)
+type mutateFunc func(work *llmconfig.LLM) (changed bool, err error)
 
 // commitRequest is one unit of work for the committer: a mutation, or (mutate ==
 // nil) a re-read of the file.
@@ -302,7 +303,7 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 
 // safeApply runs one mutation, turning a panic (a bug) into a 500 for that
 // mutation alone.
-func (s *Server) safeApply(f mutateFunc, work *nodeconfig.LLM) (changed bool, err error) {
+func (s *Server) safeApply(f mutateFunc, work *llmconfig.LLM) (changed bool, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic applying a mutation", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -315,7 +316,7 @@ func (s *Server) safeApply(f mutateFunc, work *nodeconfig.LLM) (changed bool, er
 // writeAndPublish writes work into the file (keeping every other section and the
 // comments), runs the reload command in sidecar mode and publishes the new
 // generation. On failure the previous file is restored and the generation kept.
-func (s *Server) writeAndPublish(live *snapshot, work *nodeconfig.LLM, changes int) (int64, error) {
+func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes int) (int64, error) {
 	start := time.Now()
 	path := s.cfg.ConfigPath
 	fail := func(p *problem) (int64, error) {
@@ -329,25 +330,24 @@ func (s *Server) writeAndPublish(live *snapshot, work *nodeconfig.LLM, changes i
 	if err != nil && !missing {
 		return fail(writeFailed(fmt.Sprintf("reading %s: %v", path, err)))
 	}
-	doc, onDisk, err := nodeconfig.ParseDocument(prev)
+	doc, err := configfile.Parse(prev)
 	if err != nil {
 		return fail(writeFailed(fmt.Sprintf("%s can no longer be parsed (hand edit?), so it cannot be updated without losing its other sections: %v; fix the file and POST /v1/admin/reload", path, err)))
 	}
-	if onDisk.Revision() != live.revision {
+	if doc.LLM().Revision() != live.revision {
 		// Writing now would silently undo an operator's edit that the orchestrator may
 		// already run (aegis daemon reload) and that plans cannot see yet.
 		return fail(fileChanged(path))
 	}
-	doc.SetLLM(work)
-	data, err := doc.Bytes()
+	data, err := doc.Render(work)
 	if err != nil {
 		return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
 	}
 	// The file must read back as exactly what is about to go live.
-	if _, back, err := nodeconfig.ParseDocument(data); err != nil || back.Revision() != work.Revision() {
+	if back, err := configfile.Parse(data); err != nil || back.LLM().Revision() != work.Revision() {
 		return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
 	}
-	if err := nodeconfig.WriteFileAtomic(path, data); err != nil {
+	if err := configfile.WriteFileAtomic(path, data); err != nil {
 		return fail(writeFailed(fmt.Sprintf("writing %s: %v", path, err)))
 	}
 	if s.cfg.ReloadCommand != "" {
@@ -367,7 +367,7 @@ func restoreFile(path string, prev []byte, missing bool) error {
 	if missing {
 		return os.Remove(path)
 	}
-	return nodeconfig.WriteFileAtomic(path, prev)
+	return configfile.WriteFileAtomic(path, prev)
 }
 
 // reloadFromFile re-reads the file; see Reload.
@@ -390,13 +390,14 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 			Detail: fmt.Sprintf("The config file cannot be read; the live config is unchanged: %v", err)})
 		return
 	}
-	_, llm, err := nodeconfig.ParseDocument(data)
+	doc, err := configfile.Parse(data)
 	if err != nil {
 		reject(&problem{Status: 422, Slug: "validation", Title: titleValidation,
 			Detail: "The config file cannot be parsed; the live config is unchanged.",
-			Errors: []nodeconfig.FieldError{{Field: "llm", Detail: err.Error()}}})
+			Errors: []llmconfig.FieldError{{Field: "llm", Detail: err.Error()}}})
 		return
 	}
+	llm := doc.LLM()
 	if err := llm.Validate(); err != nil {
 		reject(validationProblem("The llm section of the config file is invalid; the live config is unchanged.", err))
 		return
@@ -418,7 +419,7 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 }
 
 // publish makes cfg the live config as the next generation.
-func (s *Server) publish(live *snapshot, cfg *nodeconfig.LLM, trigger string, changes int, start time.Time) *snapshot {
+func (s *Server) publish(live *snapshot, cfg *llmconfig.LLM, trigger string, changes int, start time.Time) *snapshot {
 	next := &snapshot{generation: live.generation + 1, llm: cfg, revision: cfg.Revision()}
 	s.snap.Store(next)
 	s.reloadsTotal.Add(1)
@@ -436,7 +437,7 @@ func (s *Server) recordReload(start time.Time, outcome string, changes int, trig
 }
 
 // countChanges counts the providers and aliases that differ between two configs.
-func countChanges(a, b *nodeconfig.LLM) int {
+func countChanges(a, b *llmconfig.LLM) int {
 	n := 0
 	for _, p := range b.Providers {
 		if q := a.Provider(p.Name); q == nil || !q.Equal(p) {
@@ -466,7 +467,7 @@ const outputTailMax = 2048
 
 // runReloadCommand runs the sidecar reload command. Its error carries the exit
 // status and the tail of its output, with known secret values redacted.
-func (s *Server) runReloadCommand(cfgs ...*nodeconfig.LLM) error {
+func (s *Server) runReloadCommand(cfgs ...*llmconfig.LLM) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ReloadTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", s.cfg.ReloadCommand)
@@ -510,14 +511,14 @@ func childEnv() []string {
 
 // redact removes the tokens and the values of the env variables that credential
 // references point to from text that is about to be reported.
-func (s *Server) redact(text string, cfgs ...*nodeconfig.LLM) string {
+func (s *Server) redact(text string, cfgs ...*llmconfig.LLM) string {
 	secrets := []string{s.cfg.Token, s.cfg.ReadOnlyToken, s.cfg.OpenBaoToken}
 	for _, c := range cfgs {
 		if c == nil {
 			continue
 		}
 		for _, p := range c.Providers {
-			if ref, err := nodeconfig.ParseCredentialRef(p.APIKey); err == nil && ref.Source == nodeconfig.SourceEnv {
+			if ref, err := llmconfig.ParseCredentialRef(p.APIKey); err == nil && ref.Source == llmconfig.SourceEnv {
 				if v, ok := s.getenv(ref.EnvVar); ok {
 					secrets = append(secrets, v)
 				}

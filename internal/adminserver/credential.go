@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // Credential statuses.
@@ -39,13 +39,13 @@ func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*
 		if _, dup := out[key]; dup {
 			continue
 		}
-		ref, err := nodeconfig.ParseCredentialRef(key)
+		ref, err := llmconfig.ParseCredentialRef(key)
 		if err != nil { // cannot happen for a validated config
 			out[key] = nil
 			continue
 		}
 		switch {
-		case ref.Source == nodeconfig.SourceEnv:
+		case ref.Source == llmconfig.SourceEnv:
 			out[key] = &credentialJSON{Source: string(ref.Source), Status: s.envStatus(ref.EnvVar)}
 		case s.cfg.OpenBaoAddr == "":
 			out[key] = &credentialJSON{Source: string(ref.Source), Status: credUnchecked}
@@ -80,7 +80,7 @@ func (s *Server) envStatus(name string) string {
 // vaultStatus reads a KV v2 secret: "vault:MOUNT/REST#FIELD" is
 // GET {addr}/v1/MOUNT/data/REST. A 200 holding the field (or, without a field, any
 // data) is resolved; a 404 or an absent field is missing; anything else unchecked.
-func (s *Server) vaultStatus(ctx context.Context, ref nodeconfig.CredentialRef) string {
+func (s *Server) vaultStatus(ctx context.Context, ref llmconfig.CredentialRef) string {
 	mount, rest, ok := strings.Cut(ref.Path, "/")
 	if !ok || rest == "" {
 		return credUnchecked

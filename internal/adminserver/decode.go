@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // MaxBodyBytes is the largest request body accepted.
@@ -70,7 +70,7 @@ func decodeProblem(err error) *problem {
 			return badRequest(fmt.Sprintf("the request body must be a JSON object, not %s", jsonKind(ute.Value)))
 		}
 		return fieldProblem("The request body has a field of the wrong type; nothing was written.",
-			nodeconfig.FieldError{Field: ute.Field, Detail: fmt.Sprintf("must be %s, got %s", describeType(ute.Type), jsonKind(ute.Value))})
+			llmconfig.FieldError{Field: ute.Field, Detail: fmt.Sprintf("must be %s, got %s", describeType(ute.Type), jsonKind(ute.Value))})
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if unq, uerr := strconv.Unquote(name); uerr == nil {
@@ -81,7 +81,7 @@ func decodeProblem(err error) *problem {
 			detail = "is computed by the server and cannot be set; send revisions in If-Match"
 		}
 		return fieldProblem("The request body has an unknown field; nothing was written.",
-			nodeconfig.FieldError{Field: name, Detail: detail})
+			llmconfig.FieldError{Field: name, Detail: detail})
 	}
 	return badRequest("the request body cannot be decoded: " + err.Error())
 }
@@ -135,21 +135,21 @@ type providerBody struct {
 
 // decodeProvider decodes and validates a provider PUT body for the provider named
 // in the path. body must already be limited.
-func decodeProvider(name string, body io.Reader) (nodeconfig.Provider, *problem) {
+func decodeProvider(name string, body io.Reader) (llmconfig.Provider, *problem) {
 	var b providerBody
 	if p := decodeJSON(body, &b, false); p != nil {
-		return nodeconfig.Provider{}, p
+		return llmconfig.Provider{}, p
 	}
 	if b.Name != nil && *b.Name != name {
-		return nodeconfig.Provider{}, fieldProblem("The provider configuration is invalid; nothing was written.",
-			nodeconfig.FieldError{Field: nodeconfig.FieldName, Detail: "must equal the name in the URL path, or be omitted"})
+		return llmconfig.Provider{}, fieldProblem("The provider configuration is invalid; nothing was written.",
+			llmconfig.FieldError{Field: llmconfig.FieldName, Detail: "must equal the name in the URL path, or be omitted"})
 	}
-	p := nodeconfig.Provider{
+	p := llmconfig.Provider{
 		Name: name, Type: b.Type, APIKey: b.APIKey, BaseURL: b.BaseURL, APIVersion: b.APIVersion,
 		Model: b.Model, MaxTokens: b.MaxTokens, ContextWindow: b.ContextWindow, Temperature: b.Temperature,
 	}
-	if errs := nodeconfig.ValidateProvider(p, nil); len(errs) > 0 {
-		return nodeconfig.Provider{}, fieldProblem("The provider configuration is invalid; nothing was written.", errs...)
+	if errs := llmconfig.ValidateProvider(p, nil); len(errs) > 0 {
+		return llmconfig.Provider{}, fieldProblem("The provider configuration is invalid; nothing was written.", errs...)
 	}
 	return p, nil
 }

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // Execution states.
@@ -38,7 +38,7 @@ type drainingJSON struct {
 // execution on it.
 func (s *Server) startExecution(alias string) (Execution, *problem) {
 	if alias == "" {
-		alias = nodeconfig.DefaultAlias
+		alias = llmconfig.DefaultAlias
 	}
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
@@ -46,11 +46,11 @@ func (s *Server) startExecution(alias string) (Execution, *problem) {
 	target, ok := snap.llm.Aliases[alias]
 	if !ok {
 		detail := "is not a valid alias name"
-		if nodeconfig.CheckName(alias) == nil {
+		if llmconfig.CheckName(alias) == nil {
 			detail = fmt.Sprintf("names alias %q, which does not exist in generation %d", alias, snap.generation)
 		}
 		return Execution{}, fieldProblem("The execution cannot start: unknown model alias.",
-			nodeconfig.FieldError{Field: "model", Detail: detail})
+			llmconfig.FieldError{Field: "model", Detail: detail})
 	}
 	p := snap.llm.Provider(target)
 	if p == nil { // a validated config has no dangling alias

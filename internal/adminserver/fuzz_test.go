@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // FuzzDecodeProviderBody feeds arbitrary names and bodies to the PUT provider
@@ -54,7 +54,7 @@ func FuzzDecodeProviderBody(f *testing.F) {
 		if p.Name != name {
 			t.Fatalf("accepted name %q for path %q", p.Name, name)
 		}
-		if errs := nodeconfig.ValidateProvider(p, nil); len(errs) > 0 {
+		if errs := llmconfig.ValidateProvider(p, nil); len(errs) > 0 {
 			t.Fatalf("accepted an invalid provider: %v", errs)
 		}
 		_ = p.Revision()

@@ -6,12 +6,12 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // providerJSON is a provider as the API returns it.
 type providerJSON struct {
-	nodeconfig.Provider
+	llmconfig.Provider
 	Revision   string          `json:"revision"`
 	Credential *credentialJSON `json:"credential,omitempty"`
 	Generation *int64          `json:"generation,omitempty"`
@@ -130,7 +130,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) providersJSON(r *http.Request, cfg *nodeconfig.LLM) []providerJSON {
+func (s *Server) providersJSON(r *http.Request, cfg *llmconfig.LLM) []providerJSON {
 	keys := make([]string, len(cfg.Providers))
 	for i, p := range cfg.Providers {
 		keys[i] = p.APIKey
@@ -143,15 +143,15 @@ func (s *Server) providersJSON(r *http.Request, cfg *nodeconfig.LLM) []providerJ
 	return out
 }
 
-func aliasOf(cfg *nodeconfig.LLM, name, target string) aliasJSON {
-	a := aliasJSON{Name: name, Provider: target, Revision: nodeconfig.AliasRevision(name, target)}
+func aliasOf(cfg *llmconfig.LLM, name, target string) aliasJSON {
+	a := aliasJSON{Name: name, Provider: target, Revision: llmconfig.AliasRevision(name, target)}
 	if p := cfg.Provider(target); p != nil {
 		a.ProviderType, a.Model = p.Type, p.Model
 	}
 	return a
 }
 
-func aliasesJSON(cfg *nodeconfig.LLM) []aliasJSON {
+func aliasesJSON(cfg *llmconfig.LLM) []aliasJSON {
 	out := []aliasJSON{}
 	for _, name := range cfg.AliasNames() {
 		out = append(out, aliasOf(cfg, name, cfg.Aliases[name]))
@@ -214,7 +214,7 @@ func (s *Server) handlePutProvider(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created := false
-	rep := s.submit(&commitRequest{mutate: func(c *nodeconfig.LLM) (bool, error) {
+	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
 		cur := c.Provider(name)
 		var curRev string
 		if cur != nil {
@@ -250,8 +250,8 @@ func (s *Server) handleDeleteProvider(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
-	rep := s.submit(&commitRequest{mutate: func(c *nodeconfig.LLM) (bool, error) {
-		idx := slices.IndexFunc(c.Providers, func(p nodeconfig.Provider) bool { return p.Name == name })
+	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
+		idx := slices.IndexFunc(c.Providers, func(p llmconfig.Provider) bool { return p.Name == name })
 		var curRev string
 		if idx >= 0 {
 			curRev = c.Providers[idx].Revision()
@@ -300,12 +300,12 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
-	var errs []nodeconfig.FieldError
-	if err := nodeconfig.CheckName(name); err != nil {
-		errs = append(errs, nodeconfig.FieldError{Field: nodeconfig.FieldName, Detail: err.Error()})
+	var errs []llmconfig.FieldError
+	if err := llmconfig.CheckName(name); err != nil {
+		errs = append(errs, llmconfig.FieldError{Field: llmconfig.FieldName, Detail: err.Error()})
 	}
 	if b.Provider == "" {
-		errs = append(errs, nodeconfig.FieldError{Field: nodeconfig.FieldAliasProvider, Detail: nodeconfig.CheckAliasTarget(&nodeconfig.LLM{}, "").Error()})
+		errs = append(errs, llmconfig.FieldError{Field: llmconfig.FieldAliasProvider, Detail: llmconfig.CheckAliasTarget(&llmconfig.LLM{}, "").Error()})
 	}
 	if len(errs) > 0 {
 		writeProblemDoc(w, fieldProblem("The alias is invalid; nothing was written.", errs...))
@@ -318,18 +318,18 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 	}
 	var out aliasJSON
 	created := false
-	rep := s.submit(&commitRequest{mutate: func(c *nodeconfig.LLM) (bool, error) {
+	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
-			curRev = nodeconfig.AliasRevision(name, cur)
+			curRev = llmconfig.AliasRevision(name, cur)
 		}
 		if perr := cond.check("alias", name, exists, curRev); perr != nil {
 			return false, perr
 		}
-		if err := nodeconfig.CheckAliasTarget(c, b.Provider); err != nil {
+		if err := llmconfig.CheckAliasTarget(c, b.Provider); err != nil {
 			return false, fieldProblem("The alias is invalid; nothing was written.",
-				nodeconfig.FieldError{Field: nodeconfig.FieldAliasProvider, Detail: err.Error()})
+				llmconfig.FieldError{Field: llmconfig.FieldAliasProvider, Detail: err.Error()})
 		}
 		out = aliasOf(c, name, b.Provider)
 		if exists && cur == b.Provider {
@@ -357,11 +357,11 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
-	rep := s.submit(&commitRequest{mutate: func(c *nodeconfig.LLM) (bool, error) {
+	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
-			curRev = nodeconfig.AliasRevision(name, cur)
+			curRev = llmconfig.AliasRevision(name, cur)
 		}
 		if perr := cond.check("alias", name, exists, curRev); perr != nil {
 			return false, perr

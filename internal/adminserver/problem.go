@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // ProblemTypePrefix prefixes the slug of every problem type.
@@ -22,7 +22,7 @@ type problem struct {
 	Slug   string
 	Title  string
 	Detail string
-	Errors []nodeconfig.FieldError
+	Errors []llmconfig.FieldError
 	// Aliases is the provider-in-use extension.
 	Aliases []string
 	// CurrentRevision is the precondition-failed extension.
@@ -34,19 +34,19 @@ type problem struct {
 func (p *problem) Error() string {
 	s := strconv.Itoa(p.Status) + " " + p.Title + ": " + p.Detail
 	if len(p.Errors) > 0 {
-		s += " (" + (&nodeconfig.ValidationError{Errors: p.Errors}).Error() + ")"
+		s += " (" + (&llmconfig.ValidationError{Errors: p.Errors}).Error() + ")"
 	}
 	return s
 }
 
 type problemJSON struct {
-	Type            string                  `json:"type"`
-	Title           string                  `json:"title"`
-	Status          int                     `json:"status"`
-	Detail          string                  `json:"detail"`
-	Errors          []nodeconfig.FieldError `json:"errors"`
-	Aliases         []string                `json:"aliases,omitempty"`
-	CurrentRevision string                  `json:"current_revision,omitempty"`
+	Type            string                 `json:"type"`
+	Title           string                 `json:"title"`
+	Status          int                    `json:"status"`
+	Detail          string                 `json:"detail"`
+	Errors          []llmconfig.FieldError `json:"errors"`
+	Aliases         []string               `json:"aliases,omitempty"`
+	CurrentRevision string                 `json:"current_revision,omitempty"`
 }
 
 var errInternal = internalProblem("an internal error occurred; see the server log")
@@ -63,17 +63,17 @@ func notFound(detail string) *problem {
 	return &problem{Status: 404, Slug: "not-found", Title: "Not Found", Detail: detail}
 }
 
-func fieldProblem(detail string, errs ...nodeconfig.FieldError) *problem {
+func fieldProblem(detail string, errs ...llmconfig.FieldError) *problem {
 	return &problem{Status: 422, Slug: "validation", Title: titleValidation, Detail: detail, Errors: errs}
 }
 
 // validationProblem turns an error of nodeconfig's validation into a 422.
 func validationProblem(detail string, err error) *problem {
-	var ve *nodeconfig.ValidationError
+	var ve *llmconfig.ValidationError
 	if errors.As(err, &ve) {
 		return fieldProblem(detail, ve.Errors...)
 	}
-	var fe nodeconfig.FieldError
+	var fe llmconfig.FieldError
 	if errors.As(err, &fe) {
 		return fieldProblem(detail, fe)
 	}
@@ -117,7 +117,7 @@ func writeProblemDoc(w http.ResponseWriter, p *problem) {
 		Errors: p.Errors, Aliases: p.Aliases, CurrentRevision: p.CurrentRevision,
 	}
 	if body.Errors == nil {
-		body.Errors = []nodeconfig.FieldError{}
+		body.Errors = []llmconfig.FieldError{}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")

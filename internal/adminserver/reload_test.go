@@ -14,7 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/configfile"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // groupCommit fires n concurrent PUTs to different providers and returns how many
@@ -56,11 +57,11 @@ func groupCommit(t *testing.T, f *fixture, n int) int64 {
 	if got := len(cfg["providers"].([]any)); got != 5+n {
 		t.Errorf("%d providers live, want %d", got, 5+n)
 	}
-	_, onDisk, err := nodeconfig.ReadFile(f.path)
+	doc, err := configfile.ReadFile(f.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if onDisk.Revision() != cfg["revision"] {
+	if doc.LLM().Revision() != cfg["revision"] {
 		t.Error("the file does not hold the live config")
 	}
 	return reloads
@@ -95,32 +96,32 @@ func TestGroupCommitSidecar(t *testing.T) {
 // it, a failing one is left out, and the rest is committed with one reload.
 func TestBatchSemantics(t *testing.T) {
 	f := newFixture(t)
-	newProvider := nodeconfig.Provider{Name: "extra", Type: "ollama", BaseURL: "http://h:1", Model: "m"}
+	newProvider := llmconfig.Provider{Name: "extra", Type: "ollama", BaseURL: "http://h:1", Model: "m"}
 	bad := 9.0
 	reqs := []*commitRequest{
-		{mutate: func(c *nodeconfig.LLM) (bool, error) { // 0: create a provider
+		{mutate: func(c *llmconfig.LLM) (bool, error) { // 0: create a provider
 			c.Providers = append(c.Providers, newProvider)
 			return true, nil
 		}},
-		{mutate: func(c *nodeconfig.LLM) (bool, error) { // 1: depends on 0
-			if err := nodeconfig.CheckAliasTarget(c, "extra"); err != nil {
-				return false, fieldProblem("x", nodeconfig.FieldError{Field: "provider", Detail: err.Error()})
+		{mutate: func(c *llmconfig.LLM) (bool, error) { // 1: depends on 0
+			if err := llmconfig.CheckAliasTarget(c, "extra"); err != nil {
+				return false, fieldProblem("x", llmconfig.FieldError{Field: "provider", Detail: err.Error()})
 			}
 			c.Aliases["fast"] = "extra"
 			return true, nil
 		}},
-		{mutate: func(c *nodeconfig.LLM) (bool, error) { // 2: invalid result, rolled back
+		{mutate: func(c *llmconfig.LLM) (bool, error) { // 2: invalid result, rolled back
 			c.Providers[0].Temperature = &bad
 			c.Aliases["zzz"] = "gpt-4o"
 			return true, nil
 		}},
-		{mutate: func(*nodeconfig.LLM) (bool, error) { // 3: a precondition failure
+		{mutate: func(*llmconfig.LLM) (bool, error) { // 3: a precondition failure
 			return false, preconditionFailed("no", "abc")
 		}},
-		{mutate: func(*nodeconfig.LLM) (bool, error) { // 4: a bug
+		{mutate: func(*llmconfig.LLM) (bool, error) { // 4: a bug
 			panic("bug")
 		}},
-		{mutate: func(*nodeconfig.LLM) (bool, error) { return false, nil }}, // 5: a no-op
+		{mutate: func(*llmconfig.LLM) (bool, error) { return false, nil }}, // 5: a no-op
 	}
 	for _, r := range reqs {
 		r.reply = make(chan commitReply, 1)
@@ -412,9 +413,12 @@ func TestStartup(t *testing.T) {
 	t.Run("missing file is created", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "new.yaml")
 		f := newFixtureAt(t, path)
-		_, llm, err := nodeconfig.ReadFile(path)
-		if err != nil || len(llm.Providers) != 0 || len(llm.Aliases) != 0 {
-			t.Fatalf("created file: %+v, %v", llm, err)
+		doc, err := configfile.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if llm := doc.LLM(); len(llm.Providers) != 0 || len(llm.Aliases) != 0 {
+			t.Fatalf("created file: %+v", llm)
 		}
 		f.expect(f.admin("PUT", "/v1/admin/llm/providers/local", `{"type":"ollama","base_url":"http://localhost:11434","model":"m"}`), 201)
 		f.expect(f.admin("PUT", "/v1/admin/llm/aliases/default", `{"provider":"local"}`), 201)

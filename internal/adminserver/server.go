@@ -21,7 +21,8 @@ import (
 
 	"github.com/gofrs/flock"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/configfile"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // Defaults for the zero values of Config.
@@ -92,7 +93,7 @@ type Server struct {
 // snapshot is one published generation. It is immutable once stored.
 type snapshot struct {
 	generation int64
-	llm        *nodeconfig.LLM
+	llm        *llmconfig.LLM
 	revision   string
 }
 
@@ -187,19 +188,19 @@ func New(cfg Config) (*Server, error) {
 
 // loadOrCreate reads and validates the config file, creating it with an empty llm
 // section when it does not exist.
-func loadOrCreate(path string) (*nodeconfig.LLM, error) {
+func loadOrCreate(path string) (*llmconfig.LLM, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		doc, llm, perr := nodeconfig.ParseDocument(nil)
+		doc, perr := configfile.Parse(nil)
 		if perr != nil {
 			return nil, perr
 		}
-		doc.SetLLM(llm)
-		out, berr := doc.Bytes()
+		llm := doc.LLM()
+		out, berr := doc.Render(llm)
 		if berr != nil {
 			return nil, berr
 		}
-		if werr := nodeconfig.WriteFileAtomic(path, out); werr != nil {
+		if werr := configfile.WriteFileAtomic(path, out); werr != nil {
 			return nil, fmt.Errorf("creating %s: %w", path, werr)
 		}
 		return llm, nil
@@ -207,10 +208,11 @@ func loadOrCreate(path string) (*nodeconfig.LLM, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, llm, err := nodeconfig.ParseDocument(data)
+	doc, err := configfile.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	llm := doc.LLM()
 	if err := llm.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: invalid llm section: %w", path, err)
 	}

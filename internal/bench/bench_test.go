@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
@@ -519,7 +519,7 @@ func (b *bench) serverAlone(preload, writers, writes int) WriterResult {
 		go func() {
 			defer wg.Done()
 			for i := range per {
-				p := nodeconfig.Provider{Name: fmt.Sprintf("w%d-%d", w, i), Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: "gpt-4o"}
+				p := llmconfig.Provider{Name: fmt.Sprintf("w%d-%d", w, i), Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: "gpt-4o"}
 				t0 := time.Now()
 				if _, err := c.PutProvider(ctx, p, client.Precondition{CreateOnly: true}); err != nil {
 					errs <- err

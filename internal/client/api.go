@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // Credential is the server's view of an api_key reference; never a secret value.
@@ -18,7 +18,7 @@ type Credential struct {
 
 // Provider is an llm.providers entry as the admin API returns it.
 type Provider struct {
-	nodeconfig.Provider
+	llmconfig.Provider
 	Revision   string      `json:"revision,omitempty"`
 	Credential *Credential `json:"credential,omitempty"`
 	Generation int64       `json:"generation,omitempty"`
@@ -141,7 +141,7 @@ func (c *Client) GetProvider(ctx context.Context, name string) (*Provider, error
 }
 
 // PutProvider creates or updates a provider and returns it as it is now live.
-func (c *Client) PutProvider(ctx context.Context, p nodeconfig.Provider, pre Precondition) (*Provider, error) {
+func (c *Client) PutProvider(ctx context.Context, p llmconfig.Provider, pre Precondition) (*Provider, error) {
 	defer c.snap.invalidate()
 	var out Provider
 	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: providerPath(p.Name), body: p, header: pre.header()}, &out)

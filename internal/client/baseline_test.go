@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // Baseline keeps what the client saw before its first write, while Snapshot
@@ -37,7 +37,7 @@ func TestBaselineAfterWriteFallsBack(t *testing.T) {
 	s := newConfigServer(t)
 	c := newTestClient(t, s.URL)
 	ctx := context.Background()
-	if _, err := c.PutProvider(ctx, nodeconfig.Provider{Name: "x"}, Precondition{}); err != nil {
+	if _, err := c.PutProvider(ctx, llmconfig.Provider{Name: "x"}, Precondition{}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := c.Baseline(ctx)

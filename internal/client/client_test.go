@@ -22,7 +22,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 const (
@@ -127,7 +127,7 @@ func TestRequestHeadersMethodsAndPaths(t *testing.T) {
 	})
 	c := newTestClient(t, f.URL)
 	ctx := context.Background()
-	prov := nodeconfig.Provider{Name: "gpt-4o", Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: "gpt-4o", MaxTokens: int64p(10)}
+	prov := llmconfig.Provider{Name: "gpt-4o", Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: "gpt-4o", MaxTokens: int64p(10)}
 
 	cases := []struct {
 		name     string
@@ -241,7 +241,7 @@ func TestPreconditionHeaders(t *testing.T) {
 	}{
 		{"PutAlias", func(p Precondition) error { _, err := c.PutAlias(ctx, "fast", "p", p); return err }},
 		{"PutProvider", func(p Precondition) error {
-			_, err := c.PutProvider(ctx, nodeconfig.Provider{Name: "p", Type: "ollama", Model: "m"}, p)
+			_, err := c.PutProvider(ctx, llmconfig.Provider{Name: "p", Type: "ollama", Model: "m"}, p)
 			return err
 		}},
 		{"DeleteAlias", func(p Precondition) error { _, err := c.DeleteAlias(ctx, "fast", p); return err }},
@@ -279,7 +279,7 @@ func TestPathEscaping(t *testing.T) {
 	}{
 		{"/v1/admin/llm/providers/", func(n string) error { _, err := c.GetProvider(ctx, n); return err }},
 		{"/v1/admin/llm/providers/", func(n string) error {
-			_, err := c.PutProvider(ctx, nodeconfig.Provider{Name: n}, Precondition{})
+			_, err := c.PutProvider(ctx, llmconfig.Provider{Name: n}, Precondition{})
 			return err
 		}},
 		{"/v1/admin/llm/providers/", func(n string) error { _, err := c.DeleteProvider(ctx, n, Precondition{}); return err }},
@@ -345,7 +345,7 @@ func TestResponseDecoding(t *testing.T) {
 	})
 	c := newTestClient(t, f.URL)
 	ctx := context.Background()
-	p, err := c.PutProvider(ctx, nodeconfig.Provider{Name: "gpt-4o"}, Precondition{})
+	p, err := c.PutProvider(ctx, llmconfig.Provider{Name: "gpt-4o"}, Precondition{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -813,7 +813,7 @@ func TestSnapshotInvalidatedByWrites(t *testing.T) {
 	}{
 		{"PutAlias", func() error { _, err := c.PutAlias(ctx, "fast", "p", Precondition{}); return err }},
 		{"PutProvider", func() error {
-			_, err := c.PutProvider(ctx, nodeconfig.Provider{Name: "p", Type: "ollama", Model: "m"}, Precondition{})
+			_, err := c.PutProvider(ctx, llmconfig.Provider{Name: "p", Type: "ollama", Model: "m"}, Precondition{})
 			return err
 		}},
 		{"DeleteProvider", func() error { _, err := c.DeleteProvider(ctx, "p", Precondition{}); return err }},
@@ -1015,7 +1015,7 @@ func TestLoggingNeverLeaksTokenOrBodies(t *testing.T) {
 	if _, err := c.Status(ctx); err != nil { // success
 		t.Fatal(err)
 	}
-	_, err := c.PutProvider(ctx, nodeconfig.Provider{Name: "p", Type: "openai", Model: reqMarker, APIKey: "env:" + reqMarker}, Precondition{IfMatch: reqMarker})
+	_, err := c.PutProvider(ctx, llmconfig.Provider{Name: "p", Type: "openai", Model: reqMarker, APIKey: "env:" + reqMarker}, Precondition{IfMatch: reqMarker})
 	if !IsValidation(err) { // retried once, then fails
 		t.Fatalf("PutProvider err = %v", err)
 	}

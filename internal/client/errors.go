@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // Problem types of the admin API (docs/admin-api.md).
@@ -25,10 +25,10 @@ type APIError struct {
 	Path   string `json:"-"`
 	Status int    `json:"-"`
 
-	Type   string                  `json:"type"`
-	Title  string                  `json:"title"`
-	Detail string                  `json:"detail"`
-	Errors []nodeconfig.FieldError `json:"errors"`
+	Type   string                 `json:"type"`
+	Title  string                 `json:"title"`
+	Detail string                 `json:"detail"`
+	Errors []llmconfig.FieldError `json:"errors"`
 	// Aliases lists the aliases that still point to a provider (409 provider-in-use).
 	Aliases []string `json:"aliases"`
 	// CurrentRevision is the object's revision on the server (412), empty when it does not exist.

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // llmProviderModelV0 is the state of aegis_llm_provider, of the aegis_llm_provider
@@ -34,8 +34,8 @@ type llmProviderModelV0 struct {
 
 // toAPI converts the configured fields. Unknown values become unset; callers
 // validate with known() first.
-func (m *llmProviderModelV0) toAPI() nodeconfig.Provider {
-	return nodeconfig.Provider{
+func (m *llmProviderModelV0) toAPI() llmconfig.Provider {
+	return llmconfig.Provider{
 		Name:          m.Name.ValueString(),
 		Type:          m.Type.ValueString(),
 		APIKey:        m.APIKey.ValueString(),
@@ -49,17 +49,17 @@ func (m *llmProviderModelV0) toAPI() nodeconfig.Provider {
 }
 
 // known reports which configured fields are known, for plan-time validation.
-func (m *llmProviderModelV0) known() nodeconfig.Known {
+func (m *llmProviderModelV0) known() llmconfig.Known {
 	unknown := map[string]bool{
-		nodeconfig.FieldName:          m.Name.IsUnknown(),
-		nodeconfig.FieldType:          m.Type.IsUnknown(),
-		nodeconfig.FieldAPIKey:        m.APIKey.IsUnknown(),
-		nodeconfig.FieldBaseURL:       m.BaseURL.IsUnknown(),
-		nodeconfig.FieldModel:         m.Model.IsUnknown(),
-		nodeconfig.FieldMaxTokens:     m.MaxTokens.IsUnknown(),
-		nodeconfig.FieldContextWindow: m.ContextWindow.IsUnknown(),
-		nodeconfig.FieldTemperature:   m.Temperature.IsUnknown(),
-		nodeconfig.FieldAPIVersion:    m.APIVersion.IsUnknown(),
+		llmconfig.FieldName:          m.Name.IsUnknown(),
+		llmconfig.FieldType:          m.Type.IsUnknown(),
+		llmconfig.FieldAPIKey:        m.APIKey.IsUnknown(),
+		llmconfig.FieldBaseURL:       m.BaseURL.IsUnknown(),
+		llmconfig.FieldModel:         m.Model.IsUnknown(),
+		llmconfig.FieldMaxTokens:     m.MaxTokens.IsUnknown(),
+		llmconfig.FieldContextWindow: m.ContextWindow.IsUnknown(),
+		llmconfig.FieldTemperature:   m.Temperature.IsUnknown(),
+		llmconfig.FieldAPIVersion:    m.APIVersion.IsUnknown(),
 	}
 	return func(field string) bool { return !unknown[field] }
 }
@@ -69,7 +69,7 @@ func (m *llmProviderModelV0) known() nodeconfig.Known {
 func (m *llmProviderModelV0) emptyStrings() []string {
 	var out []string
 	for attr, v := range map[string]types.String{
-		nodeconfig.FieldAPIKey: m.APIKey, nodeconfig.FieldBaseURL: m.BaseURL, nodeconfig.FieldAPIVersion: m.APIVersion,
+		llmconfig.FieldAPIKey: m.APIKey, llmconfig.FieldBaseURL: m.BaseURL, llmconfig.FieldAPIVersion: m.APIVersion,
 	} {
 		if !v.IsNull() && !v.IsUnknown() && v.ValueString() == "" {
 			out = append(out, attr)

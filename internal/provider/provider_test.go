@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
@@ -150,7 +150,7 @@ func expectError(pattern string) *regexp.Regexp {
 }
 
 // checkServerProvider asks the server for a provider and checks it.
-func checkServerProvider(s *testserver.Server, name string, check func(nodeconfig.Provider) error) resource.TestCheckFunc {
+func checkServerProvider(s *testserver.Server, name string, check func(llmconfig.Provider) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		p, err := s.Client().GetProvider(context.Background(), name)
 		if err != nil {

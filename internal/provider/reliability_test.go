@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
@@ -90,7 +90,7 @@ func TestAccLLMProvider_lostResponses(t *testing.T) {
 				Config: cfg("gpt-4o-2024-08-06"),
 				Check: resource.ComposeTestCheckFunc(
 					func(*terraform.State) error { return wantCount(http.MethodPut, provPath, 4) },
-					checkServerProvider(s, "gpt-4o", func(p nodeconfig.Provider) error {
+					checkServerProvider(s, "gpt-4o", func(p llmconfig.Provider) error {
 						if p.Model != "gpt-4o-2024-08-06" {
 							return fmt.Errorf("model %q", p.Model)
 						}

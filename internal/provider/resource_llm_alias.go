@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 var (
@@ -81,12 +81,12 @@ func (r *llmAliasResource) ValidateConfig(ctx context.Context, req resource.Vali
 		return
 	}
 	if !m.Name.IsUnknown() && !m.Name.IsNull() {
-		if err := nodeconfig.CheckName(m.Name.ValueString()); err != nil {
+		if err := llmconfig.CheckName(m.Name.ValueString()); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("name"), "Invalid name", "name "+err.Error()+".")
 		}
 	}
 	if !m.ProviderName.IsUnknown() && !m.ProviderName.IsNull() {
-		if err := nodeconfig.CheckName(m.ProviderName.ValueString()); err != nil {
+		if err := llmconfig.CheckName(m.ProviderName.ValueString()); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("provider_name"), "Invalid provider_name",
 				"provider_name must be the name of an aegis_llm_provider, and a provider name "+err.Error()+".")
 		}
@@ -99,7 +99,7 @@ func (r *llmAliasResource) ValidateConfig(ctx context.Context, req resource.Vali
 func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		var state llmAliasModelV0
-		if !req.State.Raw.IsNull() && !req.State.Get(ctx, &state).HasError() && state.Name.ValueString() == nodeconfig.DefaultAlias {
+		if !req.State.Raw.IsNull() && !req.State.Get(ctx, &state).HasError() && state.Name.ValueString() == llmconfig.DefaultAlias {
 			resp.Diagnostics.AddWarning("Removing the Default Alias", removingDefault)
 		}
 		return
@@ -116,7 +116,7 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() || plan.ProviderName.IsUnknown() {
 		return
 	}
-	if hasState && state.Name.ValueString() == nodeconfig.DefaultAlias && !plan.Name.Equal(state.Name) {
+	if hasState && state.Name.ValueString() == llmconfig.DefaultAlias && !plan.Name.Equal(state.Name) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Removing the Default Alias", removingDefault)
 	}
 	target := plan.ProviderName.ValueString()
@@ -146,7 +146,7 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	if !plan.Name.IsUnknown() {
 		plan.ID = plan.Name
-		plan.Revision = types.StringValue(nodeconfig.AliasRevision(plan.Name.ValueString(), target))
+		plan.Revision = types.StringValue(llmconfig.AliasRevision(plan.Name.ValueString(), target))
 	}
 	p := snap.Provider(target)
 	if p != nil {
@@ -157,11 +157,11 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 
-	if hasState && plan.Name.ValueString() == nodeconfig.DefaultAlias && state.ProviderName.ValueString() != target {
+	if hasState && plan.Name.ValueString() == llmconfig.DefaultAlias && state.ProviderName.ValueString() != target {
 		old := state.ProviderName.ValueString()
 		resp.Diagnostics.AddAttributeWarning(path.Root("provider_name"), "Retargeting the Default Alias",
 			fmt.Sprintf("The %q alias moves from %s to %s. Every agent that does not name a model explicitly will use the new provider for new executions; "+
-				"executions already running keep the old one until they finish.", nodeconfig.DefaultAlias, describeTarget(snap.Provider(old), old), describeTarget(p, target)))
+				"executions already running keep the old one until they finish.", llmconfig.DefaultAlias, describeTarget(snap.Provider(old), old), describeTarget(p, target)))
 	}
 }
 
@@ -278,7 +278,7 @@ func (r *llmAliasResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *llmAliasResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := nodeconfig.CheckName(req.ID); err != nil {
+	if err := llmconfig.CheckName(req.ID); err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID is the alias name, which %s.", err))
 		return
 	}
@@ -290,7 +290,7 @@ func addAliasWriteError(diags diagAdder, summary, name, target string, err error
 	e, ok := client.AsAPIError(err)
 	if ok && client.IsValidation(err) {
 		for _, fe := range e.Errors {
-			if fe.Field == nodeconfig.FieldAliasProvider {
+			if fe.Field == llmconfig.FieldAliasProvider {
 				diags.AddError(summary, fmt.Sprintf("Alias %q targets provider %q, which does not exist on the orchestrator, so the alias was not changed. "+
 					"Create the provider first (reference aegis_llm_provider.<x>.name in provider_name so Terraform orders it) or point the alias at an existing provider. (%s)",
 					name, target, err))
@@ -298,7 +298,7 @@ func addAliasWriteError(diags diagAdder, summary, name, target string, err error
 			}
 		}
 		diags.AddError(summary, fmt.Sprintf("The orchestrator refused alias %q; nothing was changed:%s", name,
-			fieldErrorsDetail(e, map[string]string{nodeconfig.FieldAliasProvider: "provider_name"})))
+			fieldErrorsDetail(e, map[string]string{llmconfig.FieldAliasProvider: "provider_name"})))
 		return
 	}
 	diags.AddError(summary, fmt.Sprintf("Alias %q: %s", name, explainError(err)))

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 var (
@@ -35,7 +35,7 @@ type llmProviderResource struct {
 var providerDescriptions = map[string]string{
 	"id":   "The provider's name (import ID).",
 	"name": "Internal identifier of the provider, referenced by aliases. 1-63 characters of lowercase letters, digits, `.`, `_` or `-`, starting with a letter or digit. Changing it replaces the provider.",
-	"type": "Provider adapter: one of `" + strings.Join(nodeconfig.ProviderTypes, "`, `") + "`.",
+	"type": "Provider adapter: one of `" + strings.Join(llmconfig.ProviderTypes, "`, `") + "`.",
 	"api_key": "Credential **reference**, never a key: `env:VAR_NAME` (an environment variable of the orchestrator) or `vault:path/to/secret` with an optional `#field` (an OpenBao secret). " +
 		"A literal key is refused at plan time. Required for every type except `ollama`.",
 	"base_url":          "Override of the provider's API endpoint, an absolute `http(s)://` URL. Required for `ollama` and for Azure OpenAI (together with `api_version`).",
@@ -104,7 +104,7 @@ func (r *llmProviderResource) ValidateConfig(ctx context.Context, req resource.V
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "Empty "+attr,
 			attr+" is set to an empty string. Remove the attribute (or set it to null) to leave it unset.")
 	}
-	for _, fe := range nodeconfig.ValidateProvider(m.toAPI(), m.known()) {
+	for _, fe := range llmconfig.ValidateProvider(m.toAPI(), m.known()) {
 		resp.Diagnostics.AddAttributeError(path.Root(fe.Field), "Invalid "+fe.Field, fe.Field+" "+fe.Detail+".")
 	}
 }
@@ -158,7 +158,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 	plan.ID = plan.Name
 	plan.Revision = types.StringValue(want.Revision())
 	plan.CredentialSource, plan.CredentialStatus = types.StringNull(), types.StringNull()
-	if ref, err := nodeconfig.ParseCredentialRef(want.APIKey); err == nil {
+	if ref, err := llmconfig.ParseCredentialRef(want.APIKey); err == nil {
 		plan.CredentialSource = types.StringValue(string(ref.Source))
 		plan.CredentialStatus = types.StringUnknown()
 		if hasState && state.APIKey.Equal(plan.APIKey) {
@@ -185,7 +185,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 // defaultNote stresses the default alias among re-routed ones.
 func defaultNote(aliases []string) string {
 	for _, a := range aliases {
-		if a == nodeconfig.DefaultAlias {
+		if a == llmconfig.DefaultAlias {
 			return " This includes \"default\": every agent that does not name a model is affected."
 		}
 	}
@@ -195,8 +195,8 @@ func defaultNote(aliases []string) string {
 // planKnown reports whether every configurable attribute of a plan is known.
 func planKnown(m llmProviderModelV0) bool {
 	known := m.known()
-	for _, f := range []string{nodeconfig.FieldName, nodeconfig.FieldType, nodeconfig.FieldAPIKey, nodeconfig.FieldBaseURL, nodeconfig.FieldModel,
-		nodeconfig.FieldMaxTokens, nodeconfig.FieldContextWindow, nodeconfig.FieldTemperature, nodeconfig.FieldAPIVersion} {
+	for _, f := range []string{llmconfig.FieldName, llmconfig.FieldType, llmconfig.FieldAPIKey, llmconfig.FieldBaseURL, llmconfig.FieldModel,
+		llmconfig.FieldMaxTokens, llmconfig.FieldContextWindow, llmconfig.FieldTemperature, llmconfig.FieldAPIVersion} {
 		if !known(f) {
 			return false
 		}
@@ -240,7 +240,7 @@ func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateReq
 
 // adoptIfEqual fetches the provider after a 412 and returns it when its
 // configuration equals want; otherwise it returns an error describing the mismatch.
-func (r *llmProviderResource) adoptIfEqual(ctx context.Context, want nodeconfig.Provider, cause error) (*client.Provider, error) {
+func (r *llmProviderResource) adoptIfEqual(ctx context.Context, want llmconfig.Provider, cause error) (*client.Provider, error) {
 	cur, err := r.client.GetProvider(ctx, want.Name)
 	if err != nil {
 		if client.IsNotFound(err) {
@@ -323,7 +323,7 @@ func (r *llmProviderResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 func (r *llmProviderResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := nodeconfig.CheckName(req.ID); err != nil {
+	if err := llmconfig.CheckName(req.ID); err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID is the provider's name, which %s.", err))
 		return
 	}

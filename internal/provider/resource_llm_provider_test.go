@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
@@ -47,7 +47,7 @@ func TestAccLLMProvider_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("credential_status"), knownvalue.StringExact("resolved")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revision"), knownvalue.NotNull()),
 				},
-				Check: checkServerProvider(s, "gpt-4o", func(p nodeconfig.Provider) error {
+				Check: checkServerProvider(s, "gpt-4o", func(p llmconfig.Provider) error {
 					if p.Model != "gpt-4o" || p.Temperature == nil || *p.Temperature != 0.2 || p.APIKey != "env:OPENAI_API_KEY" {
 						return fmt.Errorf("server holds %+v", p)
 					}
@@ -105,7 +105,7 @@ func TestAccLLMProvider_rename(t *testing.T) {
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkProviderGone(s, "one"),
-					checkServerProvider(s, "two", func(nodeconfig.Provider) error { return nil }),
+					checkServerProvider(s, "two", func(llmconfig.Provider) error { return nil }),
 				),
 			},
 		},
@@ -140,7 +140,7 @@ func TestAccLLMProvider_drift(t *testing.T) {
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("model"), knownvalue.StringExact("gpt-4o")),
 				}},
-				Check: checkServerProvider(s, "gpt-4o", func(p nodeconfig.Provider) error {
+				Check: checkServerProvider(s, "gpt-4o", func(p llmconfig.Provider) error {
 					if p.Model != "gpt-4o" {
 						return fmt.Errorf("model on server is %q after apply", p.Model)
 					}

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/configfile"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
@@ -31,15 +32,15 @@ func TestCrashLoop(t *testing.T) {
 	}
 	s := testserver.Start(t, testserver.Options{ConfigYAML: "# operator comment\nnode:\n  id: crash-node\n"})
 	ctx := context.Background()
-	acked := &nodeconfig.LLM{Aliases: map[string]string{}}
+	acked := &llmconfig.LLM{Aliases: map[string]string{}}
 	rng := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // reproducible test randomness
 	seq := 0
 	for kill := 0; kill < kills; kill++ {
 		c := s.Client() // no retries: a failed write is simply not acknowledged
 		stop := make(chan struct{})
-		done := make(chan *nodeconfig.LLM)
+		done := make(chan *llmconfig.LLM)
 		go func() { // the writer: acknowledged state only advances on a 2xx
-			var inflight *nodeconfig.LLM
+			var inflight *llmconfig.LLM
 			defer func() { done <- inflight }()
 			for {
 				select {
@@ -49,7 +50,7 @@ func TestCrashLoop(t *testing.T) {
 				}
 				seq++
 				name := fmt.Sprintf("p-%d", seq%7)
-				p := nodeconfig.Provider{Name: name, Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: fmt.Sprintf("m-%d", seq)}
+				p := llmconfig.Provider{Name: name, Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: fmt.Sprintf("m-%d", seq)}
 				withProvider := acked.Clone()
 				if existing := withProvider.Provider(name); existing != nil {
 					*existing = p
@@ -76,10 +77,11 @@ func TestCrashLoop(t *testing.T) {
 		inflight := <-done
 
 		s.Restart() // refuses to start on an invalid file: that alone fails the test
-		_, onDisk, err := nodeconfig.ReadFile(s.ConfigPath)
+		doc, err := configfile.ReadFile(s.ConfigPath)
 		if err != nil {
 			t.Fatalf("kill %d: the file does not parse: %v", kill, err)
 		}
+		onDisk := doc.LLM()
 		if err := onDisk.Validate(); err != nil {
 			t.Fatalf("kill %d: the file does not validate: %v", kill, err)
 		}

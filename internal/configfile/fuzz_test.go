@@ -1,4 +1,4 @@
-package nodeconfig_test
+package configfile_test
 
 import (
 	"math"
@@ -6,38 +6,9 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/nodeconfig"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/configfile"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
-
-// FuzzParseCredentialRef: never panics, and an accepted reference renders back to
-// exactly its input.
-func FuzzParseCredentialRef(f *testing.F) {
-	for _, s := range []string{
-		"env:OPENAI_API_KEY", "env:_X1", "env:", "env:1BAD", "env:A-B",
-		"vault:aegis/llm/openai", "vault:aegis/llm/openai#api_key", "vault:a#", "vault:#f",
-		"vault:a//b", "vault:/a", "vault:a/", "vault:./a", "vault:a/../b", "vault:a#b#c",
-		"sk-proj-abc123", "Bearer xyz", "", " ", "env:A B", ":", "ENV:X", "vault:a/b.c_d-e#f.g",
-		"vault:\u00e9", "env:\x00",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		ref, err := nodeconfig.ParseCredentialRef(s)
-		if err != nil {
-			if ref != (nodeconfig.CredentialRef{}) {
-				t.Fatalf("%q: error %v with a non-zero ref %+v", s, err, ref)
-			}
-			return
-		}
-		if got := ref.String(); got != s {
-			t.Fatalf("%q parses to %+v, which renders as %q", s, ref, got)
-		}
-		again, err := nodeconfig.ParseCredentialRef(ref.String())
-		if err != nil || again != ref {
-			t.Fatalf("%q: re-parse %+v, %v", s, again, err)
-		}
-	})
-}
 
 // FuzzParseDocument: never panics, and writing a parsed llm section back into its
 // document and parsing the result yields the same llm section.
@@ -70,21 +41,22 @@ func FuzzParseDocument(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		doc, llm, err := nodeconfig.ParseDocument(data)
+		doc, err := configfile.Parse(data)
 		if err != nil {
 			return
 		}
+		llm := doc.LLM()
 		_ = llm.Validate()
 		_ = llm.Revision()
-		doc.SetLLM(llm)
-		out, err := doc.Bytes()
+		out, err := doc.Render(llm)
 		if err != nil {
-			t.Fatalf("Bytes: %v", err)
+			t.Fatalf("Render: %v", err)
 		}
-		_, back, err := nodeconfig.ParseDocument(out)
+		backDoc, err := configfile.Parse(out)
 		if err != nil {
 			t.Fatalf("the written document does not parse: %v\ninput:\n%s\noutput:\n%s", err, data, out)
 		}
+		back := backDoc.LLM()
 		if !sameLLM(llm, back) {
 			t.Fatalf("round trip changed the llm section\ninput:\n%s\noutput:\n%s\nbefore: %+v\nafter:  %+v", data, out, llm, back)
 		}
@@ -96,7 +68,7 @@ func FuzzParseDocument(f *testing.F) {
 
 // sameLLM compares two llm sections, treating NaN as equal to NaN and a nil alias
 // map as equal to an empty one.
-func sameLLM(a, b *nodeconfig.LLM) bool {
+func sameLLM(a, b *llmconfig.LLM) bool {
 	if len(a.Providers) != len(b.Providers) || len(a.Aliases) != len(b.Aliases) {
 		return false
 	}

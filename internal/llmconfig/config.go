@@ -1,7 +1,9 @@
-// Package nodeconfig is the model of the `llm` section of aegis-config.yaml, its
-// validation rules and the file round-trip. It is shared by the reference admin
-// server and the Terraform provider, so that every rule exists exactly once.
-package nodeconfig
+// Package llmconfig is the model of the orchestrator's LLM configuration (providers and
+// aliases), its validation rules, the credential-reference parser and content-hash
+// revisions. It has no file or network I/O and builds for every platform the provider
+// ships on: the Terraform provider and the reference admin server both call it, so that
+// every rule exists exactly once.
+package llmconfig
 
 import (
 	"crypto/sha256"

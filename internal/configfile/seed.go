@@ -1,64 +1,70 @@
-package nodeconfig
+package configfile
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"github.com/google/renameio/v2"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 	"go.yaml.in/yaml/v3"
 )
 
-// Document is a whole aegis-config.yaml kept as a YAML node tree, so that writing
-// the llm section back leaves every other section, the key order and the comments
-// of the file as the operator wrote them.
-type Document struct {
+// FormatSeed is the file format of the AEGIS guide "Configuring LLM Providers": a
+// top-level `llm:` mapping with `providers` and `aliases`.
+const FormatSeed = "aegis/seed"
+
+// seedDocument is a whole aegis-config.yaml in the seed format, kept as a YAML node
+// tree so that writing the llm section back leaves every other section, the key
+// order and the comments of the file as the operator wrote them.
+type seedDocument struct {
+	src  []byte
 	root *yaml.Node // a DocumentNode holding one MappingNode
+	llm  *llmconfig.LLM
 }
 
-// ParseDocument parses a whole aegis-config.yaml and decodes its llm section.
-func ParseDocument(data []byte) (*Document, *LLM, error) {
+func parseSeed(data []byte) (*seedDocument, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, nil, fmt.Errorf("parsing YAML: %w", err)
+		return nil, fmt.Errorf("parsing YAML: %w", err)
 	}
 	if root.Kind == 0 { // empty file
 		root = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, nil, errors.New("the file must be a YAML mapping at the top level")
+		return nil, errors.New("the file must be a YAML mapping at the top level")
 	}
-	d := &Document{root: &root}
+	d := &seedDocument{src: data, root: &root}
 	llm, err := d.decodeLLM()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return d, llm, nil
+	d.llm = llm
+	return d, nil
 }
 
-// ReadFile reads and parses a config file.
-func ReadFile(path string) (*Document, *LLM, error) {
-	data, err := os.ReadFile(path) //nolint:gosec // the operator chooses the config path
+func (d *seedDocument) Format() string { return FormatSeed }
+
+func (d *seedDocument) LLM() *llmconfig.LLM { return d.llm.Clone() }
+
+// Render returns the file with its llm section replaced by cfg. The document
+// itself is not changed: the original bytes are parsed again and edited.
+func (d *seedDocument) Render(cfg *llmconfig.LLM) ([]byte, error) {
+	work, err := parseSeed(d.src)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	d, llm, err := ParseDocument(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return d, llm, nil
+	work.setLLM(cfg)
+	return work.bytes()
 }
 
-func (d *Document) top() *yaml.Node { return d.root.Content[0] }
+func (d *seedDocument) top() *yaml.Node { return d.root.Content[0] }
 
-func (d *Document) decodeLLM() (*LLM, error) {
-	out := &LLM{Aliases: map[string]string{}}
+func (d *seedDocument) decodeLLM() (*llmconfig.LLM, error) {
+	out := &llmconfig.LLM{Aliases: map[string]string{}}
 	llmNode := mapValue(d.top(), "llm")
 	if llmNode == nil || isNull(llmNode) {
 		return out, nil
@@ -86,7 +92,7 @@ func (d *Document) decodeLLM() (*LLM, error) {
 						key.Line, i, key.Value, strings.Join(providerFields, ", "))
 				}
 			}
-			var p Provider
+			var p llmconfig.Provider
 			if err := n.Decode(&p); err != nil {
 				return nil, fmt.Errorf("llm.providers[%d]: %s", i, hideValues(err.Error()))
 			}
@@ -111,10 +117,10 @@ func (d *Document) decodeLLM() (*LLM, error) {
 	return out, nil
 }
 
-// SetLLM replaces the llm section by cfg, editing the node tree in place: entries
+// setLLM replaces the llm section by cfg, editing the node tree in place: entries
 // that did not change keep their formatting and comments, removed ones disappear,
 // new ones are appended.
-func (d *Document) SetLLM(cfg *LLM) {
+func (d *seedDocument) setLLM(cfg *llmconfig.LLM) {
 	llmNode := ensureMapKey(d.top(), "llm", yaml.MappingNode)
 	llmNode.Style = 0 // "llm: {}" in the file must not make the whole section flow style
 
@@ -124,7 +130,7 @@ func (d *Document) SetLLM(cfg *LLM) {
 	existing := map[string][]*yaml.Node{}
 	for _, n := range provs.Content {
 		if n.Kind == yaml.MappingNode {
-			if name := mapValue(n, FieldName); name != nil {
+			if name := mapValue(n, llmconfig.FieldName); name != nil {
 				existing[name.Value] = append(existing[name.Value], n)
 			}
 		}
@@ -167,8 +173,8 @@ func (d *Document) SetLLM(cfg *LLM) {
 	al.Style = blockOrFlow(len(alContent))
 }
 
-// Bytes renders the document.
-func (d *Document) Bytes() ([]byte, error) {
+// bytes renders the document.
+func (d *seedDocument) bytes() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -179,25 +185,6 @@ func (d *Document) Bytes() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// WriteFileAtomic replaces path with data: a temporary file in the same directory
-// is written and fsynced, renamed over path, and the directory is fsynced, so that
-// a crash leaves either the old or the new file, never a torn one.
-func WriteFileAtomic(path string, data []byte) error {
-	if err := renameio.WriteFile(path, data, 0o600, renameio.WithExistingPermissions()); err != nil {
-		return err
-	}
-	dir, err := os.Open(filepath.Dir(path)) //nolint:gosec // directory of the operator's config file
-	if err != nil {
-		return err
-	}
-	syncErr := dir.Sync()
-	closeErr := dir.Close()
-	if syncErr != nil {
-		return syncErr
-	}
-	return closeErr
 }
 
 func isProviderField(k string) bool {
@@ -217,33 +204,33 @@ var backticked = regexp.MustCompile("`[^`]*`")
 func hideValues(msg string) string { return backticked.ReplaceAllString(msg, "(value hidden)") }
 
 // providerFields lists the provider keys in the order the seed document uses.
-var providerFields = []string{FieldName, FieldType, FieldAPIKey, FieldBaseURL, FieldAPIVersion, FieldModel, FieldMaxTokens, FieldContextWindow, FieldTemperature}
+var providerFields = []string{llmconfig.FieldName, llmconfig.FieldType, llmconfig.FieldAPIKey, llmconfig.FieldBaseURL, llmconfig.FieldAPIVersion, llmconfig.FieldModel, llmconfig.FieldMaxTokens, llmconfig.FieldContextWindow, llmconfig.FieldTemperature}
 
-func providerField(p Provider, field string) (*yaml.Node, bool) {
+func providerField(p llmconfig.Provider, field string) (*yaml.Node, bool) {
 	switch field {
-	case FieldName:
+	case llmconfig.FieldName:
 		return strNode(p.Name, nil), true
-	case FieldType:
+	case llmconfig.FieldType:
 		return strNode(p.Type, nil), true
-	case FieldModel:
+	case llmconfig.FieldModel:
 		return strNode(p.Model, nil), p.Model != ""
-	case FieldAPIKey:
+	case llmconfig.FieldAPIKey:
 		n := strNode(p.APIKey, nil)
 		n.Style = yaml.DoubleQuotedStyle
 		return n, p.APIKey != ""
-	case FieldBaseURL:
+	case llmconfig.FieldBaseURL:
 		n := strNode(p.BaseURL, nil)
 		n.Style = yaml.DoubleQuotedStyle
 		return n, p.BaseURL != ""
-	case FieldAPIVersion:
+	case llmconfig.FieldAPIVersion:
 		n := strNode(p.APIVersion, nil)
 		n.Style = yaml.DoubleQuotedStyle
 		return n, p.APIVersion != ""
-	case FieldMaxTokens:
+	case llmconfig.FieldMaxTokens:
 		return intNode(p.MaxTokens), p.MaxTokens != nil
-	case FieldContextWindow:
+	case llmconfig.FieldContextWindow:
 		return intNode(p.ContextWindow), p.ContextWindow != nil
-	case FieldTemperature:
+	case llmconfig.FieldTemperature:
 		if p.Temperature == nil {
 			return nil, false
 		}
@@ -267,7 +254,7 @@ func providerField(p Provider, field string) (*yaml.Node, bool) {
 	return nil, false
 }
 
-func patchProvider(n *yaml.Node, p Provider) {
+func patchProvider(n *yaml.Node, p llmconfig.Provider) {
 	for _, field := range providerFields {
 		want, present := providerField(p, field)
 		idx := keyIndex(n, field)

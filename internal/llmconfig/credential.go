@@ -1,4 +1,4 @@
-package nodeconfig
+package llmconfig
 
 import (
 	"errors"

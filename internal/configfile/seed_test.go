@@ -1,0 +1,39 @@
+package configfile
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
+)
+
+func TestParseDocumentRejectsUnknownProviderFields(t *testing.T) {
+	_, err := Parse([]byte("llm:\n  providers:\n    - name: a\n      type: openai\n      model: m\n      max_token: 5\n"))
+	if err == nil || !strings.Contains(err.Error(), `unknown field "max_token"`) || !strings.Contains(err.Error(), "line 6") {
+		t.Fatalf("want an error naming the unknown field and its line, got %v", err)
+	}
+}
+
+func TestParseDocumentHidesMistypedValues(t *testing.T) {
+	_, err := Parse([]byte("llm:\n  providers:\n    - name: a\n      type: openai\n      model: m\n      max_tokens: sk-secret-in-the-wrong-field\n"))
+	if err == nil {
+		t.Fatal("want a type error")
+	}
+	if strings.Contains(err.Error(), "sk-secret") || !strings.Contains(err.Error(), "(value hidden)") {
+		t.Fatalf("type error echoes the value or hides nothing: %v", err)
+	}
+}
+
+func TestSetLLMOnFlowMappingWritesBlockStyle(t *testing.T) {
+	d, err := Parse([]byte("node: {id: n}\nllm: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := d.Render(&llmconfig.LLM{Providers: []llmconfig.Provider{{Name: "o", Type: llmconfig.TypeOllama, BaseURL: "http://localhost:11434", Model: "qwen"}}, Aliases: map[string]string{"local": "o"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "llm:\n  providers:\n    - name: o\n") {
+		t.Fatalf("llm section not written in block style:\n%s", b)
+	}
+}
