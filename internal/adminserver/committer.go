@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/configfile"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
@@ -40,12 +41,9 @@ type commitReply struct {
 }
 
 // ReloadResult is the outcome of Reload.
-type ReloadResult struct {
-	Generation int64 `json:"generation"`
-	Changed    bool  `json:"changed"`
-}
+type ReloadResult = adminapi.ReloadResult
 
-var errShuttingDown = &problem{Status: 503, Slug: "unavailable", Title: "Service Unavailable", Detail: "the server is shutting down; nothing was written"}
+var errShuttingDown = &problem{Status: 503, Type: adminapi.ProblemUnavailable, Title: "Service Unavailable", Detail: "the server is shutting down; nothing was written"}
 
 // submit queues a request for the committer and waits for its answer.
 func (s *Server) submit(req *commitRequest) commitReply {
@@ -386,13 +384,13 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 	path := s.cfg.ConfigPath
 	data, err := os.ReadFile(path)
 	if err != nil {
-		reject(&problem{Status: 422, Slug: "validation", Title: titleValidation,
+		reject(&problem{Status: 422, Type: adminapi.ProblemValidation, Title: titleValidation,
 			Detail: fmt.Sprintf("The config file cannot be read; the live config is unchanged: %v", err)})
 		return
 	}
 	doc, err := configfile.Parse(data)
 	if err != nil {
-		reject(&problem{Status: 422, Slug: "validation", Title: titleValidation,
+		reject(&problem{Status: 422, Type: adminapi.ProblemValidation, Title: titleValidation,
 			Detail: "The config file cannot be parsed; the live config is unchanged.",
 			Errors: []llmconfig.FieldError{{Field: "llm", Detail: err.Error()}}})
 		return

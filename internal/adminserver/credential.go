@@ -9,27 +9,14 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
-// Credential statuses.
-const (
-	credResolved  = "resolved"
-	credMissing   = "missing"
-	credUnchecked = "unchecked"
-)
-
-// credentialJSON is the server's view of an api_key reference: where it resolves
-// and whether it does. It never carries a value.
-type credentialJSON struct {
-	Source string `json:"source"`
-	Status string `json:"status"`
-}
-
 // credentials resolves the api_key references of several providers, each distinct
 // reference once and the OpenBao look-ups concurrently.
-func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*credentialJSON {
-	out := make(map[string]*credentialJSON, len(apiKeys))
+func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*adminapi.Credential {
+	out := make(map[string]*adminapi.Credential, len(apiKeys))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
 	for _, key := range apiKeys {
@@ -46,11 +33,11 @@ func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*
 		}
 		switch {
 		case ref.Source == llmconfig.SourceEnv:
-			out[key] = &credentialJSON{Source: string(ref.Source), Status: s.envStatus(ref.EnvVar)}
+			out[key] = &adminapi.Credential{Source: string(ref.Source), Status: s.envStatus(ref.EnvVar)}
 		case s.cfg.OpenBaoAddr == "":
-			out[key] = &credentialJSON{Source: string(ref.Source), Status: credUnchecked}
+			out[key] = &adminapi.Credential{Source: string(ref.Source), Status: adminapi.CredentialUnchecked}
 		default:
-			c := &credentialJSON{Source: string(ref.Source), Status: credUnchecked}
+			c := &adminapi.Credential{Source: string(ref.Source), Status: adminapi.CredentialUnchecked}
 			out[key] = c
 			wg.Add(1)
 			go func() {
@@ -65,16 +52,16 @@ func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*
 	return out
 }
 
-func (s *Server) credential(ctx context.Context, apiKey string) *credentialJSON {
+func (s *Server) credential(ctx context.Context, apiKey string) *adminapi.Credential {
 	return s.credentials(ctx, []string{apiKey})[apiKey]
 }
 
 // envStatus reports whether an environment variable is set to a non-empty value.
 func (s *Server) envStatus(name string) string {
 	if v, ok := s.getenv(name); ok && v != "" {
-		return credResolved
+		return adminapi.CredentialResolved
 	}
-	return credMissing
+	return adminapi.CredentialMissing
 }
 
 // vaultStatus reads a KV v2 secret: "vault:MOUNT/REST#FIELD" is
@@ -83,18 +70,18 @@ func (s *Server) envStatus(name string) string {
 func (s *Server) vaultStatus(ctx context.Context, ref llmconfig.CredentialRef) string {
 	mount, rest, ok := strings.Cut(ref.Path, "/")
 	if !ok || rest == "" {
-		return credUnchecked
+		return adminapi.CredentialUnchecked
 	}
 	base, err := url.Parse(strings.TrimRight(s.cfg.OpenBaoAddr, "/"))
 	if err != nil || base.Host == "" {
-		return credUnchecked
+		return adminapi.CredentialUnchecked
 	}
 	segs := []string{"v1", mount, "data"}
 	segs = append(segs, strings.Split(rest, "/")...)
 	u := base.JoinPath(segs...)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return credUnchecked
+		return adminapi.CredentialUnchecked
 	}
 	if s.cfg.OpenBaoToken != "" {
 		req.Header.Set("X-Vault-Token", s.cfg.OpenBaoToken)
@@ -102,16 +89,16 @@ func (s *Server) vaultStatus(ctx context.Context, ref llmconfig.CredentialRef) s
 	resp, err := s.vault.Do(req)
 	if err != nil {
 		s.log.Debug("openbao look-up failed", "path", ref.Path, "error", err)
-		return credUnchecked
+		return adminapi.CredentialUnchecked
 	}
 	defer func() { _ = resp.Body.Close() }()
 	switch resp.StatusCode {
 	case http.StatusNotFound:
-		return credMissing
+		return adminapi.CredentialMissing
 	case http.StatusOK:
 	default:
 		s.log.Debug("openbao look-up failed", "path", ref.Path, "status", resp.StatusCode)
-		return credUnchecked
+		return adminapi.CredentialUnchecked
 	}
 	var body struct {
 		Data struct {
@@ -119,16 +106,16 @@ func (s *Server) vaultStatus(ctx context.Context, ref llmconfig.CredentialRef) s
 		} `json:"data"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, MaxBodyBytes)).Decode(&body); err != nil {
-		return credUnchecked
+		return adminapi.CredentialUnchecked
 	}
 	if len(body.Data.Data) == 0 {
-		return credMissing
+		return adminapi.CredentialMissing
 	}
 	if ref.Field == "" {
-		return credResolved
+		return adminapi.CredentialResolved
 	}
 	if v, ok := body.Data.Data[ref.Field]; ok && string(v) != "null" {
-		return credResolved
+		return adminapi.CredentialResolved
 	}
-	return credMissing
+	return adminapi.CredentialMissing
 }

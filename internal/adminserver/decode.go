@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
@@ -46,7 +47,7 @@ func decodeJSON(body io.Reader, dst any, allowEmpty bool) *problem {
 }
 
 func tooLarge() *problem {
-	return &problem{Status: 413, Slug: "too-large", Title: "Content Too Large",
+	return &problem{Status: 413, Type: adminapi.ProblemTooLarge, Title: "Content Too Large",
 		Detail: fmt.Sprintf("the request body exceeds %d bytes", MaxBodyBytes)}
 }
 
@@ -69,8 +70,11 @@ func decodeProblem(err error) *problem {
 		if ute.Field == "" {
 			return badRequest(fmt.Sprintf("the request body must be a JSON object, not %s", jsonKind(ute.Value)))
 		}
+		// Request bodies are flat objects; Field is a path that names embedded Go
+		// structs ("Provider.max_tokens"), so its last element is the JSON key.
+		field := ute.Field[strings.LastIndexByte(ute.Field, '.')+1:]
 		return fieldProblem("The request body has a field of the wrong type; nothing was written.",
-			llmconfig.FieldError{Field: ute.Field, Detail: fmt.Sprintf("must be %s, got %s", describeType(ute.Type), jsonKind(ute.Value))})
+			llmconfig.FieldError{Field: field, Detail: fmt.Sprintf("must be %s, got %s", describeType(ute.Type), jsonKind(ute.Value))})
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if unq, uerr := strconv.Unquote(name); uerr == nil {
@@ -120,23 +124,10 @@ func describeType(t reflect.Type) string {
 	return "a value of another type"
 }
 
-// providerBody is the body of PUT /v1/admin/llm/providers/{name}.
-type providerBody struct {
-	Name          *string  `json:"name"`
-	Type          string   `json:"type"`
-	APIKey        string   `json:"api_key"`
-	BaseURL       string   `json:"base_url"`
-	APIVersion    string   `json:"api_version"`
-	Model         string   `json:"model"`
-	MaxTokens     *int64   `json:"max_tokens"`
-	ContextWindow *int64   `json:"context_window"`
-	Temperature   *float64 `json:"temperature"`
-}
-
 // decodeProvider decodes and validates a provider PUT body for the provider named
 // in the path. body must already be limited.
 func decodeProvider(name string, body io.Reader) (llmconfig.Provider, *problem) {
-	var b providerBody
+	var b adminapi.ProviderPut
 	if p := decodeJSON(body, &b, false); p != nil {
 		return llmconfig.Provider{}, p
 	}
@@ -144,22 +135,10 @@ func decodeProvider(name string, body io.Reader) (llmconfig.Provider, *problem) 
 		return llmconfig.Provider{}, fieldProblem("The provider configuration is invalid; nothing was written.",
 			llmconfig.FieldError{Field: llmconfig.FieldName, Detail: "must equal the name in the URL path, or be omitted"})
 	}
-	p := llmconfig.Provider{
-		Name: name, Type: b.Type, APIKey: b.APIKey, BaseURL: b.BaseURL, APIVersion: b.APIVersion,
-		Model: b.Model, MaxTokens: b.MaxTokens, ContextWindow: b.ContextWindow, Temperature: b.Temperature,
-	}
+	p := b.Provider
+	p.Name = name
 	if errs := llmconfig.ValidateProvider(p, nil); len(errs) > 0 {
 		return llmconfig.Provider{}, fieldProblem("The provider configuration is invalid; nothing was written.", errs...)
 	}
 	return p, nil
-}
-
-// aliasBody is the body of PUT /v1/admin/llm/aliases/{name}.
-type aliasBody struct {
-	Provider string `json:"provider"`
-}
-
-// executionBody is the body of POST /v1/executions.
-type executionBody struct {
-	Model string `json:"model"`
 }

@@ -8,31 +8,12 @@ import (
 	"sort"
 	"time"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
-// Execution states.
-const (
-	StateRunning  = "running"
-	StateFinished = "finished"
-)
-
-// Execution is a simulated orchestrator execution: it keeps the provider, model
-// and generation it started with until it finishes, whatever reloads happen.
-type Execution struct {
-	ID         string    `json:"id"`
-	Alias      string    `json:"alias"`
-	Provider   string    `json:"provider"`
-	Model      string    `json:"model"`
-	Generation int64     `json:"generation"`
-	State      string    `json:"state"`
-	StartedAt  time.Time `json:"started_at"`
-}
-
-type drainingJSON struct {
-	Generation int64 `json:"generation"`
-	InFlight   int   `json:"in_flight"`
-}
+// Execution is a simulated orchestrator execution (the wire type).
+type Execution = adminapi.Execution
 
 // startExecution resolves an alias in the live generation and registers a running
 // execution on it.
@@ -60,7 +41,7 @@ func (s *Server) startExecution(alias string) (Execution, *problem) {
 	_, _ = rand.Read(id[:])
 	e := &Execution{
 		ID: hex.EncodeToString(id[:]), Alias: alias, Provider: p.Name, Model: p.Model,
-		Generation: snap.generation, State: StateRunning, StartedAt: time.Now().UTC(),
+		Generation: snap.generation, State: adminapi.ExecutionRunning, StartedAt: time.Now().UTC(),
 	}
 	s.execs[e.ID] = e
 	s.inflight[e.Generation]++
@@ -89,18 +70,18 @@ func (s *Server) finishExecution(id string) (Execution, bool) {
 		delete(s.inflight, e.Generation)
 	}
 	out := *e
-	out.State = StateFinished
+	out.State = adminapi.ExecutionFinished
 	return out, true
 }
 
 // draining lists the generations older than live that still run executions.
-func (s *Server) draining(live int64) []drainingJSON {
+func (s *Server) draining(live int64) []adminapi.Draining {
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
-	out := []drainingJSON{}
+	out := []adminapi.Draining{}
 	for gen, n := range s.inflight {
 		if gen < live && n > 0 {
-			out = append(out, drainingJSON{Generation: gen, InFlight: n})
+			out = append(out, adminapi.Draining{Generation: gen, InFlight: int64(n)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Generation < out[j].Generation })
@@ -108,7 +89,7 @@ func (s *Server) draining(live int64) []drainingJSON {
 }
 
 func (s *Server) handleStartExecution(w http.ResponseWriter, r *http.Request) {
-	var b executionBody
+	var b adminapi.ExecutionStart
 	if p := decodeJSON(http.MaxBytesReader(w, r.Body, MaxBodyBytes), &b, true); p != nil {
 		writeProblemDoc(w, p)
 		return

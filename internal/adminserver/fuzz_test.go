@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
@@ -46,7 +47,7 @@ func FuzzDecodeProviderBody(f *testing.F) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
 				t.Fatalf("problem document is not JSON: %v", err)
 			}
-			if !strings.HasPrefix(doc["type"].(string), ProblemTypePrefix) {
+			if !strings.HasPrefix(doc["type"].(string), adminapi.ProblemTypePrefix) {
 				t.Fatalf("problem type %v", doc["type"])
 			}
 			return
@@ -58,7 +59,7 @@ func FuzzDecodeProviderBody(f *testing.F) {
 			t.Fatalf("accepted an invalid provider: %v", errs)
 		}
 		_ = p.Revision()
-		if _, err := json.Marshal(providerJSON{Provider: p, Revision: p.Revision()}); err != nil {
+		if _, err := json.Marshal(adminapi.Provider{Provider: p, Revision: p.Revision()}); err != nil {
 			t.Fatalf("accepted provider cannot be encoded: %v", err)
 		}
 	})

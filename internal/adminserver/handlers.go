@@ -5,53 +5,11 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
-
-// providerJSON is a provider as the API returns it.
-type providerJSON struct {
-	llmconfig.Provider
-	Revision   string          `json:"revision"`
-	Credential *credentialJSON `json:"credential,omitempty"`
-	Generation *int64          `json:"generation,omitempty"`
-}
-
-// aliasJSON is an alias as the API returns it, with the type and model of its target.
-type aliasJSON struct {
-	Name         string `json:"name"`
-	Provider     string `json:"provider"`
-	ProviderType string `json:"provider_type"`
-	Model        string `json:"model"`
-	Revision     string `json:"revision"`
-	Generation   *int64 `json:"generation,omitempty"`
-}
-
-type deletedJSON struct {
-	Name       string `json:"name"`
-	Generation int64  `json:"generation"`
-}
-
-type lastReloadJSON struct {
-	Time       string  `json:"time"`
-	Outcome    string  `json:"outcome"`
-	DurationMS float64 `json:"duration_ms"`
-	Changes    int     `json:"changes"`
-	Trigger    string  `json:"trigger"`
-	Error      string  `json:"error"`
-}
-
-type statusJSON struct {
-	Generation    int64           `json:"generation"`
-	Revision      string          `json:"revision"`
-	ReloadsTotal  int64           `json:"reloads_total"`
-	RequestsTotal int64           `json:"requests_total"`
-	Mode          string          `json:"mode"`
-	LastReload    *lastReloadJSON `json:"last_reload"`
-	Draining      []drainingJSON  `json:"draining"`
-}
-
-const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 // routes builds the mux and wraps it in the middleware chain.
 func (s *Server) routes() http.Handler {
@@ -68,20 +26,20 @@ func (s *Server) routes() http.Handler {
 		slices.Sort(allow)
 		mux.Handle(path, methodNotAllowed(allow))
 	}
-	route("/healthz", map[string]http.HandlerFunc{http.MethodGet: s.handleHealthz})
-	route("/v1/admin/status", map[string]http.HandlerFunc{http.MethodGet: s.handleStatus})
-	route("/v1/admin/llm/config", map[string]http.HandlerFunc{http.MethodGet: s.handleConfig})
-	route("/v1/admin/llm/providers", map[string]http.HandlerFunc{http.MethodGet: s.handleListProviders})
-	route("/v1/admin/llm/providers/{name}", map[string]http.HandlerFunc{
+	route(adminapi.PathHealthz, map[string]http.HandlerFunc{http.MethodGet: s.handleHealthz})
+	route(adminapi.PathStatus, map[string]http.HandlerFunc{http.MethodGet: s.handleStatus})
+	route(adminapi.PathConfig, map[string]http.HandlerFunc{http.MethodGet: s.handleConfig})
+	route(adminapi.PathProviders, map[string]http.HandlerFunc{http.MethodGet: s.handleListProviders})
+	route(adminapi.PathProviders+"/{name}", map[string]http.HandlerFunc{
 		http.MethodGet: s.handleGetProvider, http.MethodPut: s.handlePutProvider, http.MethodDelete: s.handleDeleteProvider,
 	})
-	route("/v1/admin/llm/aliases", map[string]http.HandlerFunc{http.MethodGet: s.handleListAliases})
-	route("/v1/admin/llm/aliases/{name}", map[string]http.HandlerFunc{
+	route(adminapi.PathAliases, map[string]http.HandlerFunc{http.MethodGet: s.handleListAliases})
+	route(adminapi.PathAliases+"/{name}", map[string]http.HandlerFunc{
 		http.MethodGet: s.handleGetAlias, http.MethodPut: s.handlePutAlias, http.MethodDelete: s.handleDeleteAlias,
 	})
-	route("/v1/admin/reload", map[string]http.HandlerFunc{http.MethodPost: s.handleReload})
-	route("/v1/executions", map[string]http.HandlerFunc{http.MethodPost: s.handleStartExecution})
-	route("/v1/executions/{id}", map[string]http.HandlerFunc{
+	route(adminapi.PathReload, map[string]http.HandlerFunc{http.MethodPost: s.handleReload})
+	route(adminapi.PathExecutions, map[string]http.HandlerFunc{http.MethodPost: s.handleStartExecution})
+	route(adminapi.PathExecutions+"/{id}", map[string]http.HandlerFunc{
 		http.MethodGet: s.handleGetExecution, http.MethodDelete: s.handleFinishExecution,
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
@@ -99,60 +57,60 @@ func methodNotAllowed(allow []string) http.Handler {
 		allowHeader += m
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeProblemDoc(w, &problem{Status: 405, Slug: "method-not-allowed", Title: "Method Not Allowed",
+		writeProblemDoc(w, &problem{Status: 405, Type: adminapi.ProblemMethodNotAllowed, Title: "Method Not Allowed",
 			Detail: fmt.Sprintf("%s is not allowed here; allowed: %s", r.Method, allowHeader), Allow: allowHeader})
 	})
 }
 
 func setGeneration(w http.ResponseWriter, gen int64) {
-	w.Header().Set("Aegis-Generation", strconv.FormatInt(gen, 10))
+	w.Header().Set(adminapi.HeaderGeneration, strconv.FormatInt(gen, 10))
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, _ *http.Request) {
 	snap := s.snap.Load()
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "generation": snap.generation})
+	writeJSON(w, http.StatusOK, adminapi.Health{Status: "ok", Generation: snap.generation})
 }
 
 func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 	snap := s.snap.Load()
-	out := statusJSON{
+	out := adminapi.Status{
 		Generation: snap.generation, Revision: snap.revision,
 		ReloadsTotal: s.reloadsTotal.Load(), RequestsTotal: s.requestsTotal.Load(),
 		Mode: s.mode(), Draining: s.draining(snap.generation),
 	}
 	if lr := s.lastReload.Load(); lr != nil {
-		out.LastReload = &lastReloadJSON{
-			Time: lr.Time.UTC().Format(timeFormat), Outcome: lr.Outcome, DurationMS: durationMS(lr.Duration),
-			Changes: lr.Changes, Trigger: lr.Trigger, Error: lr.Error,
+		out.LastReload = &adminapi.Reload{
+			Time: lr.Time.UTC().Truncate(time.Millisecond), Outcome: lr.Outcome, DurationMS: durationMS(lr.Duration),
+			Changes: int64(lr.Changes), Trigger: lr.Trigger, Error: lr.Error,
 		}
 	}
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) providersJSON(r *http.Request, cfg *llmconfig.LLM) []providerJSON {
+func (s *Server) providersJSON(r *http.Request, cfg *llmconfig.LLM) []adminapi.Provider {
 	keys := make([]string, len(cfg.Providers))
 	for i, p := range cfg.Providers {
 		keys[i] = p.APIKey
 	}
 	creds := s.credentials(r.Context(), keys)
-	out := make([]providerJSON, len(cfg.Providers))
+	out := make([]adminapi.Provider, len(cfg.Providers))
 	for i, p := range cfg.Providers {
-		out[i] = providerJSON{Provider: p, Revision: p.Revision(), Credential: creds[p.APIKey]}
+		out[i] = adminapi.Provider{Provider: p, Revision: p.Revision(), Credential: creds[p.APIKey]}
 	}
 	return out
 }
 
-func aliasOf(cfg *llmconfig.LLM, name, target string) aliasJSON {
-	a := aliasJSON{Name: name, Provider: target, Revision: llmconfig.AliasRevision(name, target)}
+func aliasOf(cfg *llmconfig.LLM, name, target string) adminapi.Alias {
+	a := adminapi.Alias{Name: name, Provider: target, Revision: llmconfig.AliasRevision(name, target)}
 	if p := cfg.Provider(target); p != nil {
 		a.ProviderType, a.Model = p.Type, p.Model
 	}
 	return a
 }
 
-func aliasesJSON(cfg *llmconfig.LLM) []aliasJSON {
-	out := []aliasJSON{}
+func aliasesJSON(cfg *llmconfig.LLM) []adminapi.Alias {
+	out := []adminapi.Alias{}
 	for _, name := range cfg.AliasNames() {
 		out = append(out, aliasOf(cfg, name, cfg.Aliases[name]))
 	}
@@ -163,9 +121,9 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
 	w.Header().Set("ETag", etag(snap.revision))
 	setGeneration(w, snap.generation)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"generation": snap.generation, "revision": snap.revision,
-		"providers": s.providersJSON(r, snap.llm), "aliases": aliasesJSON(snap.llm),
+	writeJSON(w, http.StatusOK, adminapi.LLMConfig{
+		Generation: snap.generation, Revision: snap.revision,
+		Providers: s.providersJSON(r, snap.llm), Aliases: aliasesJSON(snap.llm),
 	})
 }
 
@@ -173,8 +131,8 @@ func (s *Server) handleListProviders(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
 	w.Header().Set("ETag", etag(snap.revision))
 	setGeneration(w, snap.generation)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"generation": snap.generation, "revision": snap.revision, "providers": s.providersJSON(r, snap.llm),
+	writeJSON(w, http.StatusOK, adminapi.ProviderList{
+		Generation: snap.generation, Revision: snap.revision, Providers: s.providersJSON(r, snap.llm),
 	})
 }
 
@@ -182,8 +140,8 @@ func (s *Server) handleListAliases(w http.ResponseWriter, _ *http.Request) {
 	snap := s.snap.Load()
 	w.Header().Set("ETag", etag(snap.revision))
 	setGeneration(w, snap.generation)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"generation": snap.generation, "revision": snap.revision, "aliases": aliasesJSON(snap.llm),
+	writeJSON(w, http.StatusOK, adminapi.AliasList{
+		Generation: snap.generation, Revision: snap.revision, Aliases: aliasesJSON(snap.llm),
 	})
 }
 
@@ -195,7 +153,7 @@ func (s *Server) handleGetProvider(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, notFound(fmt.Sprintf("provider %q does not exist", printable(name))))
 		return
 	}
-	out := providerJSON{Provider: *p, Revision: p.Revision(), Credential: s.credential(r.Context(), p.APIKey)}
+	out := adminapi.Provider{Provider: *p, Revision: p.Revision(), Credential: s.credential(r.Context(), p.APIKey)}
 	w.Header().Set("ETag", etag(out.Revision))
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, out)
@@ -239,7 +197,7 @@ func (s *Server) handlePutProvider(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, rep.err)
 		return
 	}
-	out := providerJSON{Provider: p, Revision: p.Revision(), Credential: s.credential(r.Context(), p.APIKey), Generation: &rep.generation}
+	out := adminapi.Provider{Provider: p, Revision: p.Revision(), Credential: s.credential(r.Context(), p.APIKey), Generation: rep.generation}
 	writeMutation(w, r, out.Revision, rep.generation, created, out)
 }
 
@@ -263,7 +221,7 @@ func (s *Server) handleDeleteProvider(w http.ResponseWriter, r *http.Request) {
 			return false, notFound(fmt.Sprintf("provider %q does not exist", printable(name)))
 		}
 		if users := c.AliasesOf(name); len(users) > 0 {
-			return false, &problem{Status: 409, Slug: "provider-in-use", Title: "Provider In Use",
+			return false, &problem{Status: 409, Type: adminapi.ProblemProviderInUse, Title: "Provider In Use",
 				Detail: fmt.Sprintf("provider %q is still the target of alias(es) %s: point them at another provider or delete them first",
 					name, quoteJoin(users)),
 				Aliases: users}
@@ -276,7 +234,7 @@ func (s *Server) handleDeleteProvider(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setGeneration(w, rep.generation)
-	writeJSON(w, http.StatusOK, deletedJSON{Name: name, Generation: rep.generation})
+	writeJSON(w, http.StatusOK, adminapi.Deleted{Name: name, Generation: rep.generation})
 }
 
 func (s *Server) handleGetAlias(w http.ResponseWriter, r *http.Request) {
@@ -295,7 +253,7 @@ func (s *Server) handleGetAlias(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	var b aliasBody
+	var b adminapi.AliasPut
 	if prob := decodeJSON(http.MaxBytesReader(w, r.Body, MaxBodyBytes), &b, false); prob != nil {
 		writeProblemDoc(w, prob)
 		return
@@ -316,7 +274,7 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
-	var out aliasJSON
+	var out adminapi.Alias
 	created := false
 	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
 		cur, exists := c.Aliases[name]
@@ -346,7 +304,7 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, rep.err)
 		return
 	}
-	out.Generation = &rep.generation
+	out.Generation = rep.generation
 	writeMutation(w, r, out.Revision, rep.generation, created, out)
 }
 
@@ -377,7 +335,7 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setGeneration(w, rep.generation)
-	writeJSON(w, http.StatusOK, deletedJSON{Name: name, Generation: rep.generation})
+	writeJSON(w, http.StatusOK, adminapi.Deleted{Name: name, Generation: rep.generation})
 }
 
 func (s *Server) handleReload(w http.ResponseWriter, r *http.Request) {

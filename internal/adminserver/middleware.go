@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 )
 
 type role int
@@ -103,12 +105,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		case roleAdmin:
 		case roleReadOnly:
 			if !readOnlyAllowed(r) {
-				writeProblemDoc(w, &problem{Status: 403, Slug: "forbidden", Title: "Forbidden",
+				writeProblemDoc(w, &problem{Status: 403, Type: adminapi.ProblemForbidden, Title: "Forbidden",
 					Detail: "the read-only token may read the configuration and run executions, not change the configuration"})
 				return
 			}
 		default:
-			writeProblemDoc(w, &problem{Status: 401, Slug: "unauthorized", Title: "Unauthorized",
+			writeProblemDoc(w, &problem{Status: 401, Type: adminapi.ProblemUnauthorized, Title: "Unauthorized",
 				Detail: "a valid bearer token is required (Authorization: Bearer TOKEN)"})
 			return
 		}

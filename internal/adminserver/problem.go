@@ -7,11 +7,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
-
-// ProblemTypePrefix prefixes the slug of every problem type.
-const ProblemTypePrefix = "urn:aegis:problem:"
 
 const titleValidation = "Validation Failed"
 
@@ -19,7 +17,7 @@ const titleValidation = "Validation Failed"
 // handler and of the committer.
 type problem struct {
 	Status int
-	Slug   string
+	Type   string // an adminapi.Problem* constant
 	Title  string
 	Detail string
 	Errors []llmconfig.FieldError
@@ -39,35 +37,25 @@ func (p *problem) Error() string {
 	return s
 }
 
-type problemJSON struct {
-	Type            string                 `json:"type"`
-	Title           string                 `json:"title"`
-	Status          int                    `json:"status"`
-	Detail          string                 `json:"detail"`
-	Errors          []llmconfig.FieldError `json:"errors"`
-	Aliases         []string               `json:"aliases,omitempty"`
-	CurrentRevision string                 `json:"current_revision,omitempty"`
-}
-
 var errInternal = internalProblem("an internal error occurred; see the server log")
 
 func internalProblem(detail string) *problem {
-	return &problem{Status: 500, Slug: "internal", Title: "Internal Server Error", Detail: detail}
+	return &problem{Status: 500, Type: adminapi.ProblemInternal, Title: "Internal Server Error", Detail: detail}
 }
 
 func badRequest(detail string) *problem {
-	return &problem{Status: 400, Slug: "bad-request", Title: "Bad Request", Detail: detail}
+	return &problem{Status: 400, Type: adminapi.ProblemBadRequest, Title: "Bad Request", Detail: detail}
 }
 
 func notFound(detail string) *problem {
-	return &problem{Status: 404, Slug: "not-found", Title: "Not Found", Detail: detail}
+	return &problem{Status: 404, Type: adminapi.ProblemNotFound, Title: "Not Found", Detail: detail}
 }
 
 func fieldProblem(detail string, errs ...llmconfig.FieldError) *problem {
-	return &problem{Status: 422, Slug: "validation", Title: titleValidation, Detail: detail, Errors: errs}
+	return &problem{Status: 422, Type: adminapi.ProblemValidation, Title: titleValidation, Detail: detail, Errors: errs}
 }
 
-// validationProblem turns an error of nodeconfig's validation into a 422.
+// validationProblem turns an error of llmconfig's validation into a 422.
 func validationProblem(detail string, err error) *problem {
 	var ve *llmconfig.ValidationError
 	if errors.As(err, &ve) {
@@ -81,22 +69,22 @@ func validationProblem(detail string, err error) *problem {
 }
 
 func preconditionFailed(detail, current string) *problem {
-	return &problem{Status: 412, Slug: "precondition-failed", Title: "Precondition Failed", Detail: detail, CurrentRevision: current}
+	return &problem{Status: 412, Type: adminapi.ProblemPreconditionFailed, Title: "Precondition Failed", Detail: detail, CurrentRevision: current}
 }
 
 func reloadFailed(detail string) *problem {
-	return &problem{Status: 424, Slug: "reload-failed", Title: "Reload Failed",
+	return &problem{Status: 424, Type: adminapi.ProblemReloadFailed, Title: "Reload Failed",
 		Detail: "The reload command failed; the previous config was restored and the live generation is unchanged: " + detail}
 }
 
 func fileChanged(path string) *problem {
-	return &problem{Status: 409, Slug: "file-changed", Title: "Config File Changed",
+	return &problem{Status: 409, Type: adminapi.ProblemFileChanged, Title: "Config File Changed",
 		Detail: fmt.Sprintf("the llm section of %s was edited by hand since the last reload, so writing now would undo that edit; "+
 			"make the edit live with POST /v1/admin/reload (or SIGHUP), then retry (Terraform: plan again to see it)", path)}
 }
 
 func writeFailed(detail string) *problem {
-	return &problem{Status: 503, Slug: "write-failed", Title: "Config File Not Writable",
+	return &problem{Status: 503, Type: adminapi.ProblemWriteFailed, Title: "Config File Not Writable",
 		Detail: "The config file could not be updated; nothing changed: " + detail}
 }
 
@@ -112,8 +100,8 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 }
 
 func writeProblemDoc(w http.ResponseWriter, p *problem) {
-	body := problemJSON{
-		Type: ProblemTypePrefix + p.Slug, Title: p.Title, Status: p.Status, Detail: p.Detail,
+	body := adminapi.Problem{
+		Type: p.Type, Title: p.Title, Status: p.Status, Detail: p.Detail,
 		Errors: p.Errors, Aliases: p.Aliases, CurrentRevision: p.CurrentRevision,
 	}
 	if body.Errors == nil {
@@ -131,7 +119,7 @@ func writeProblemDoc(w http.ResponseWriter, p *problem) {
 	}
 	data, err := json.Marshal(body)
 	if err != nil { // cannot happen: only strings and ints
-		data = []byte(fmt.Sprintf(`{"type":"%sinternal","title":"Internal Server Error","status":500,"detail":"","errors":[]}`, ProblemTypePrefix))
+		data = []byte(fmt.Sprintf(`{"type":%q,"title":"Internal Server Error","status":500,"detail":"","errors":[]}`, adminapi.ProblemInternal))
 	}
 	w.WriteHeader(p.Status)
 	_, _ = w.Write(append(data, '\n'))

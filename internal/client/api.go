@@ -5,109 +5,26 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
-// Credential is the server's view of an api_key reference; never a secret value.
-type Credential struct {
-	Source string `json:"source"`
-	Status string `json:"status"`
-}
+// The wire types of the admin API, declared once in internal/adminapi.
+type (
+	Credential = adminapi.Credential
+	Provider   = adminapi.Provider
+	Alias      = adminapi.Alias
+	LLMConfig  = adminapi.LLMConfig
+	Reload     = adminapi.Reload
+	Draining   = adminapi.Draining
+	Status     = adminapi.Status
+	Execution  = adminapi.Execution
+	Deleted    = adminapi.Deleted
+)
 
-// Provider is an llm.providers entry as the admin API returns it.
-type Provider struct {
-	llmconfig.Provider
-	Revision   string      `json:"revision,omitempty"`
-	Credential *Credential `json:"credential,omitempty"`
-	Generation int64       `json:"generation,omitempty"`
-}
-
-// Alias is one llm.aliases mapping, with the type and model of its target.
-type Alias struct {
-	Name         string `json:"name"`
-	Provider     string `json:"provider"`
-	ProviderType string `json:"provider_type,omitempty"`
-	Model        string `json:"model,omitempty"`
-	Revision     string `json:"revision,omitempty"`
-	Generation   int64  `json:"generation,omitempty"`
-}
-
-// LLMConfig is one consistent snapshot of the whole llm section.
-type LLMConfig struct {
-	Generation int64      `json:"generation"`
-	Revision   string     `json:"revision"`
-	Providers  []Provider `json:"providers"`
-	Aliases    []Alias    `json:"aliases"`
-}
-
-// Provider returns the named provider of the snapshot, or nil.
-func (c *LLMConfig) Provider(name string) *Provider {
-	for i := range c.Providers {
-		if c.Providers[i].Name == name {
-			return &c.Providers[i]
-		}
-	}
-	return nil
-}
-
-// Alias returns the named alias of the snapshot, or nil.
-func (c *LLMConfig) Alias(name string) *Alias {
-	for i := range c.Aliases {
-		if c.Aliases[i].Name == name {
-			return &c.Aliases[i]
-		}
-	}
-	return nil
-}
-
-// Reload describes one reload of the orchestrator.
-type Reload struct {
-	Time       time.Time `json:"time"`
-	Outcome    string    `json:"outcome"`
-	DurationMS float64   `json:"duration_ms"`
-	Changes    int64     `json:"changes"`
-	Trigger    string    `json:"trigger"`
-	Error      string    `json:"error,omitempty"`
-}
-
-// Draining is an older generation that still has running executions.
-type Draining struct {
-	Generation int64 `json:"generation"`
-	InFlight   int64 `json:"in_flight"`
-}
-
-// Status is GET /v1/admin/status.
-type Status struct {
-	Generation    int64      `json:"generation"`
-	Revision      string     `json:"revision"`
-	ReloadsTotal  int64      `json:"reloads_total"`
-	RequestsTotal int64      `json:"requests_total"`
-	Mode          string     `json:"mode"`
-	LastReload    *Reload    `json:"last_reload,omitempty"`
-	Draining      []Draining `json:"draining"`
-}
-
-// Execution is an in-flight execution of the orchestrator.
-type Execution struct {
-	ID         string    `json:"id"`
-	Alias      string    `json:"alias"`
-	Provider   string    `json:"provider"`
-	Model      string    `json:"model"`
-	Generation int64     `json:"generation"`
-	State      string    `json:"state"`
-	StartedAt  time.Time `json:"started_at"`
-}
-
-// Deleted is the answer to a DELETE.
-type Deleted struct {
-	Name       string `json:"name"`
-	Generation int64  `json:"generation"`
-}
-
-func providerPath(name string) string { return "/v1/admin/llm/providers/" + escapeSegment(name) }
-func aliasPath(name string) string    { return "/v1/admin/llm/aliases/" + escapeSegment(name) }
+func providerPath(name string) string { return adminapi.PathProviders + "/" + escapeSegment(name) }
+func aliasPath(name string) string    { return adminapi.PathAliases + "/" + escapeSegment(name) }
 
 // escapeSegment escapes name as one path segment. url.PathEscape leaves "." and ".."
 // as they are, and URL.JoinPath would then clean them away, sending the request to
@@ -122,14 +39,14 @@ func escapeSegment(name string) string {
 // Status returns the orchestrator's reload status.
 func (c *Client) Status(ctx context.Context) (*Status, error) {
 	var out Status
-	_, err := c.doJSON(ctx, request{method: http.MethodGet, path: "/v1/admin/status"}, &out)
+	_, err := c.doJSON(ctx, request{method: http.MethodGet, path: adminapi.PathStatus}, &out)
 	return &out, err
 }
 
 // GetConfig fetches the whole llm section (uncached; see Snapshot).
 func (c *Client) GetConfig(ctx context.Context) (*LLMConfig, error) {
 	var out LLMConfig
-	_, err := c.doJSON(ctx, request{method: http.MethodGet, path: "/v1/admin/llm/config"}, &out)
+	_, err := c.doJSON(ctx, request{method: http.MethodGet, path: adminapi.PathConfig}, &out)
 	return &out, err
 }
 
@@ -144,7 +61,7 @@ func (c *Client) GetProvider(ctx context.Context, name string) (*Provider, error
 func (c *Client) PutProvider(ctx context.Context, p llmconfig.Provider, pre Precondition) (*Provider, error) {
 	defer c.snap.invalidate()
 	var out Provider
-	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: providerPath(p.Name), body: p, header: pre.header()}, &out)
+	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: providerPath(p.Name), body: adminapi.ProviderPut{Provider: p, Name: &p.Name}, header: pre.header()}, &out)
 	return &out, err
 }
 
@@ -167,7 +84,7 @@ func (c *Client) GetAlias(ctx context.Context, name string) (*Alias, error) {
 func (c *Client) PutAlias(ctx context.Context, name, provider string, pre Precondition) (*Alias, error) {
 	defer c.snap.invalidate()
 	var out Alias
-	body := map[string]string{"provider": provider}
+	body := adminapi.AliasPut{Provider: provider}
 	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: aliasPath(name), body: body, header: pre.header()}, &out)
 	return &out, err
 }
@@ -183,24 +100,21 @@ func (c *Client) DeleteAlias(ctx context.Context, name string, pre Precondition)
 // StartExecution starts an execution on a model alias ("" means "default").
 func (c *Client) StartExecution(ctx context.Context, alias string) (*Execution, error) {
 	var out Execution
-	body := map[string]string{}
-	if alias != "" {
-		body["model"] = alias
-	}
-	_, err := c.doJSON(ctx, request{method: http.MethodPost, path: "/v1/executions", body: body}, &out)
+	body := adminapi.ExecutionStart{Model: alias}
+	_, err := c.doJSON(ctx, request{method: http.MethodPost, path: adminapi.PathExecutions, body: body}, &out)
 	return &out, err
 }
 
 // FinishExecution finishes an execution.
 func (c *Client) FinishExecution(ctx context.Context, id string) (*Execution, error) {
 	var out Execution
-	_, err := c.doJSON(ctx, request{method: http.MethodDelete, path: "/v1/executions/" + escapeSegment(id)}, &out)
+	_, err := c.doJSON(ctx, request{method: http.MethodDelete, path: adminapi.PathExecutions + "/" + escapeSegment(id)}, &out)
 	return &out, err
 }
 
 // Reload asks the server to re-read its config file and reload.
 func (c *Client) Reload(ctx context.Context) error {
 	defer c.snap.invalidate()
-	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/admin/reload"})
+	_, err := c.do(ctx, request{method: http.MethodPost, path: adminapi.PathReload})
 	return err
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
@@ -592,14 +593,14 @@ func TestProblemDecoding(t *testing.T) {
 			"detail":"The provider configuration is invalid; nothing was written.",
 			"errors":[{"field":"temperature","detail":"must be between 0.0 and 2.0, got 3"},{"field":"providers[gpt-4o].max_tokens","detail":"must be positive"}]}`,
 			"IsValidation", want{title: "Validation Failed", check: func(t *testing.T, e *APIError) {
-				if e.Type != ProblemValidation || len(e.Errors) != 2 || e.Errors[0].Field != "temperature" ||
+				if e.Type != adminapi.ProblemValidation || len(e.Errors) != 2 || e.Errors[0].Field != "temperature" ||
 					e.Errors[1].Detail != "must be positive" {
 					t.Errorf("APIError = %+v", e)
 				}
 			}, inError: []string{"422", "Validation Failed", "nothing was written", "temperature", "must be between 0.0 and 2.0, got 3", "providers[gpt-4o].max_tokens", "must be positive"}}},
 		{"conflict", 409, `{"type":"urn:aegis:problem:provider-in-use","title":"Provider In Use","status":409,"detail":"aliases point to it","aliases":["default","fast"]}`,
 			"IsConflict", want{title: "Provider In Use", check: func(t *testing.T, e *APIError) {
-				if e.Type != ProblemProviderInUse || fmt.Sprint(e.Aliases) != "[default fast]" {
+				if e.Type != adminapi.ProblemProviderInUse || fmt.Sprint(e.Aliases) != "[default fast]" {
 					t.Errorf("APIError = %+v", e)
 				}
 			}, inError: []string{"409", "aliases point to it"}}},
@@ -621,7 +622,7 @@ func TestProblemDecoding(t *testing.T) {
 		{"forbidden", 403, `{"type":"urn:aegis:problem:forbidden","title":"Forbidden","status":403}`, "IsForbidden", want{title: "Forbidden"}},
 		{"reload-failed", 424, `{"type":"urn:aegis:problem:reload-failed","title":"Reload Failed","status":424,"detail":"exit status 3: boom"}`,
 			"IsReloadFailed", want{title: "Reload Failed", check: func(t *testing.T, e *APIError) {
-				if e.Type != ProblemReloadFailed {
+				if e.Type != adminapi.ProblemReloadFailed {
 					t.Errorf("Type = %q", e.Type)
 				}
 			}, inError: []string{"exit status 3: boom"}}},

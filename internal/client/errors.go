@@ -7,39 +7,25 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
-)
-
-// Problem types of the admin API (docs/admin-api.md).
-const (
-	ProblemValidation    = "urn:aegis:problem:validation"
-	ProblemProviderInUse = "urn:aegis:problem:provider-in-use"
-	ProblemReloadFailed  = "urn:aegis:problem:reload-failed"
-	ProblemFileChanged   = "urn:aegis:problem:file-changed"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 )
 
 // APIError is a non-2xx answer of the admin API, decoded from application/problem+json
 // when the server sent one.
 type APIError struct {
-	Method string `json:"-"`
-	Path   string `json:"-"`
-	Status int    `json:"-"`
-
-	Type   string                 `json:"type"`
-	Title  string                 `json:"title"`
-	Detail string                 `json:"detail"`
-	Errors []llmconfig.FieldError `json:"errors"`
-	// Aliases lists the aliases that still point to a provider (409 provider-in-use).
-	Aliases []string `json:"aliases"`
-	// CurrentRevision is the object's revision on the server (412), empty when it does not exist.
-	CurrentRevision string `json:"current_revision"`
+	Method string
+	Path   string
+	// Status is the HTTP status of the answer (the body's own status is ignored).
+	Status int
+	// Problem is the problem document (type, title, detail, errors[] and the
+	// extensions); empty but for Title when the body was not one.
+	adminapi.Problem
 }
 
 func newAPIError(method, path string, resp *http.Response, body []byte) *APIError {
 	e := &APIError{Method: method, Path: path, Status: resp.StatusCode}
-	if len(body) == 0 || json.Unmarshal(body, e) != nil {
-		e.Type, e.Title, e.Detail = "", "", ""
-		e.Errors, e.Aliases, e.CurrentRevision = nil, nil, ""
+	if len(body) == 0 || json.Unmarshal(body, &e.Problem) != nil {
+		e.Problem = adminapi.Problem{}
 	}
 	if e.Title == "" {
 		e.Title = http.StatusText(resp.StatusCode)
@@ -105,11 +91,11 @@ func IsReloadFailed(err error) bool { return statusOf(err) == http.StatusFailedD
 // IsProviderInUse reports a 409 refusing to delete a provider that aliases use.
 func IsProviderInUse(err error) bool {
 	e, ok := AsAPIError(err)
-	return ok && e.Status == http.StatusConflict && e.Type == ProblemProviderInUse
+	return ok && e.Status == http.StatusConflict && e.Type == adminapi.ProblemProviderInUse
 }
 
 // IsFileChanged reports a 409 refusing a write over an unreloaded hand edit.
 func IsFileChanged(err error) bool {
 	e, ok := AsAPIError(err)
-	return ok && e.Status == http.StatusConflict && e.Type == ProblemFileChanged
+	return ok && e.Status == http.StatusConflict && e.Type == adminapi.ProblemFileChanged
 }

@@ -1,0 +1,190 @@
+// Package adminapi holds the wire types of the AEGIS admin API (docs/admin-api.md):
+// the JSON bodies of every route and the problem types of its errors. The client
+// (internal/client) and the reference server (internal/adminserver) both use them,
+// so that a field of the API is declared once; the client never imports the server.
+//
+// The configuration objects themselves (a provider's fields, field errors) are
+// llmconfig types: the API carries them as they are.
+package adminapi
+
+import (
+	"time"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
+)
+
+// Route paths.
+const (
+	PathHealthz    = "/healthz"
+	PathStatus     = "/v1/admin/status"
+	PathConfig     = "/v1/admin/llm/config"
+	PathProviders  = "/v1/admin/llm/providers"
+	PathAliases    = "/v1/admin/llm/aliases"
+	PathReload     = "/v1/admin/reload"
+	PathExecutions = "/v1/executions"
+)
+
+// Headers of the API besides the standard conditional ones.
+const (
+	// HeaderGeneration carries the generation that holds a response's data.
+	HeaderGeneration = "Aegis-Generation"
+)
+
+// Credential is the server's view of an api_key reference: where it resolves and
+// whether it does. It never carries a value.
+type Credential struct {
+	Source string `json:"source"`
+	Status string `json:"status"`
+}
+
+// Credential statuses.
+const (
+	CredentialResolved  = "resolved"
+	CredentialMissing   = "missing"
+	CredentialUnchecked = "unchecked"
+)
+
+// Provider is an llm.providers entry as the API returns it. Generation is set only
+// in the answer to a PUT (generations start at 1, so it is never 0 when set).
+type Provider struct {
+	llmconfig.Provider
+	Revision   string      `json:"revision"`
+	Credential *Credential `json:"credential,omitempty"`
+	Generation int64       `json:"generation,omitempty"`
+}
+
+// ProviderPut is the body of PUT /v1/admin/llm/providers/{name}: the provider's
+// fields. Name may be omitted; when given it must equal the name in the path (this
+// field shadows llmconfig.Provider's Name for encoding/json).
+type ProviderPut struct {
+	llmconfig.Provider
+	Name *string `json:"name,omitempty"`
+}
+
+// Alias is one llm.aliases mapping, with the type and model of its target.
+// Generation is set only in the answer to a PUT.
+type Alias struct {
+	Name         string `json:"name"`
+	Provider     string `json:"provider"`
+	ProviderType string `json:"provider_type"`
+	Model        string `json:"model"`
+	Revision     string `json:"revision"`
+	Generation   int64  `json:"generation,omitempty"`
+}
+
+// AliasPut is the body of PUT /v1/admin/llm/aliases/{name}.
+type AliasPut struct {
+	Provider string `json:"provider"`
+}
+
+// LLMConfig is GET /v1/admin/llm/config: one consistent snapshot of the whole llm
+// section.
+type LLMConfig struct {
+	Generation int64      `json:"generation"`
+	Revision   string     `json:"revision"`
+	Providers  []Provider `json:"providers"`
+	Aliases    []Alias    `json:"aliases"`
+}
+
+// Provider returns the named provider of the snapshot, or nil.
+func (c *LLMConfig) Provider(name string) *Provider {
+	for i := range c.Providers {
+		if c.Providers[i].Name == name {
+			return &c.Providers[i]
+		}
+	}
+	return nil
+}
+
+// Alias returns the named alias of the snapshot, or nil.
+func (c *LLMConfig) Alias(name string) *Alias {
+	for i := range c.Aliases {
+		if c.Aliases[i].Name == name {
+			return &c.Aliases[i]
+		}
+	}
+	return nil
+}
+
+// ProviderList is GET /v1/admin/llm/providers (file order).
+type ProviderList struct {
+	Generation int64      `json:"generation"`
+	Revision   string     `json:"revision"`
+	Providers  []Provider `json:"providers"`
+}
+
+// AliasList is GET /v1/admin/llm/aliases (sorted by name).
+type AliasList struct {
+	Generation int64   `json:"generation"`
+	Revision   string  `json:"revision"`
+	Aliases    []Alias `json:"aliases"`
+}
+
+// Deleted is the answer to a DELETE of a provider or an alias.
+type Deleted struct {
+	Name       string `json:"name"`
+	Generation int64  `json:"generation"`
+}
+
+// Health is GET /healthz.
+type Health struct {
+	Status     string `json:"status"`
+	Generation int64  `json:"generation"`
+}
+
+// Reload describes one reload of the orchestrator.
+type Reload struct {
+	Time       time.Time `json:"time"`
+	Outcome    string    `json:"outcome"`
+	DurationMS float64   `json:"duration_ms"`
+	Changes    int64     `json:"changes"`
+	Trigger    string    `json:"trigger"`
+	Error      string    `json:"error"`
+}
+
+// Draining is an older generation that still has running executions.
+type Draining struct {
+	Generation int64 `json:"generation"`
+	InFlight   int64 `json:"in_flight"`
+}
+
+// Status is GET /v1/admin/status. LastReload is null before the first reload.
+type Status struct {
+	Generation    int64      `json:"generation"`
+	Revision      string     `json:"revision"`
+	ReloadsTotal  int64      `json:"reloads_total"`
+	RequestsTotal int64      `json:"requests_total"`
+	Mode          string     `json:"mode"`
+	LastReload    *Reload    `json:"last_reload"`
+	Draining      []Draining `json:"draining"`
+}
+
+// ReloadResult is the answer to POST /v1/admin/reload.
+type ReloadResult struct {
+	Generation int64 `json:"generation"`
+	Changed    bool  `json:"changed"`
+}
+
+// Execution states.
+const (
+	ExecutionRunning  = "running"
+	ExecutionFinished = "finished"
+)
+
+// Execution is an execution of the orchestrator: it keeps the provider, model and
+// generation it started with until it finishes, whatever reloads happen.
+type Execution struct {
+	ID         string    `json:"id"`
+	Alias      string    `json:"alias"`
+	Provider   string    `json:"provider"`
+	Model      string    `json:"model"`
+	Generation int64     `json:"generation"`
+	State      string    `json:"state"`
+	StartedAt  time.Time `json:"started_at"`
+}
+
+// ExecutionStart is the body of POST /v1/executions; an empty Model means the
+// "default" alias.
+type ExecutionStart struct {
+	Model string `json:"model,omitempty"`
+}
