@@ -103,19 +103,37 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		switch s.roleOf(r) {
 		case roleAdmin:
+			markAuthenticated(r)
 		case roleReadOnly:
+			markAuthenticated(r)
 			if !readOnlyAllowed(r) {
+				closeUnread(w, r)
 				writeProblemDoc(w, &problem{Status: 403, Type: adminapi.ProblemForbidden, Title: "Forbidden",
 					Detail: "the read-only token may read the configuration and run executions, not change the configuration"})
 				return
 			}
 		default:
+			closeUnread(w, r)
 			writeProblemDoc(w, &problem{Status: 401, Type: adminapi.ProblemUnauthorized, Title: "Unauthorized",
 				Detail: "a valid bearer token is required (Authorization: Bearer TOKEN)"})
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// closeUnread makes the server close the connection after a refusal that does
+// not read the request body, instead of first reading and discarding up to
+// 256 KiB of it: a client without a token gets its 401 at once and keeps no
+// connection open by trickling a body.
+func closeUnread(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength == 0 {
+		return
+	}
+	w.Header().Set("Connection", "close")
+	// net/http still reads what is left of the body when the handler returns;
+	// an expired read deadline ends that at once.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 func readOnlyAllowed(r *http.Request) bool {

@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -53,6 +52,7 @@ type options struct {
 	tlsKey        string
 	openBaoAddr   string
 	logLevel      string
+	limits        adminserver.Limits
 }
 
 // run is main without the process exit; it returns the exit code.
@@ -73,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
 	fs.StringVar(&o.openBaoAddr, "openbao-addr", getenv("BAO_ADDR"), "OpenBao `URL` for checking vault: references (default $BAO_ADDR)")
+	fs.IntVar(&o.limits.MaxConnections, "max-connections", adminserver.DefaultMaxConnections, "cap on open connections; at the cap a new connection evicts the oldest one that is not serving an authenticated request")
+	fs.DurationVar(&o.limits.ReadHeaderTimeout, "read-header-timeout", adminserver.DefaultReadHeaderTimeout, "limit for reading a request's headers")
+	fs.DurationVar(&o.limits.ReadTimeout, "read-timeout", adminserver.DefaultReadTimeout, "limit for reading a whole request")
+	fs.DurationVar(&o.limits.IdleTimeout, "idle-timeout", adminserver.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -96,6 +100,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	if o.reloadTimeout <= 0 {
 		return usageErr("--reload-timeout must be positive")
+	}
+	if o.limits.MaxConnections <= 0 || o.limits.ReadHeaderTimeout <= 0 || o.limits.ReadTimeout <= 0 || o.limits.IdleTimeout <= 0 {
+		return usageErr("--max-connections, --read-header-timeout, --read-timeout and --idle-timeout must be positive")
 	}
 	if o.commitWindow < 0 {
 		return usageErr("--commit-window must not be negative")
@@ -160,16 +167,11 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	scheme := "http"
 	if tlsConfig != nil {
 		scheme = "https"
-		ln = tls.NewListener(ln, tlsConfig)
 	}
 	baseURL := scheme + "://" + ln.Addr().String()
 
-	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	httpSrv, ln := srv.NewHTTPServer(ln, tlsConfig, o.limits)
+	httpSrv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 
