@@ -24,11 +24,10 @@ func (d *llmAliasDataSource) Metadata(_ context.Context, req datasource.Metadata
 	resp.TypeName = req.ProviderTypeName + "_llm_alias"
 }
 
+// aliasDataSourceAttributes are the attributes of one alias as data: those of the
+// resource, all computed, except the name, which the caller may set.
 func aliasDataSourceAttributes(nameRequired bool) map[string]schema.Attribute {
-	attrs := map[string]schema.Attribute{}
-	for _, name := range []string{"id", "provider_name", "model", "provider_type", "revision"} {
-		attrs[name] = schema.StringAttribute{MarkdownDescription: aliasDescriptions[name], Computed: true}
-	}
+	attrs := dataSourceAttributes(llmAliasResourceSchemaV0().Attributes)
 	attrs["name"] = schema.StringAttribute{MarkdownDescription: "Name of the alias.", Required: nameRequired, Computed: !nameRequired}
 	return attrs
 }

@@ -23,17 +23,10 @@ func (d *llmProviderDataSource) Metadata(_ context.Context, req datasource.Metad
 	resp.TypeName = req.ProviderTypeName + "_llm_provider"
 }
 
-// providerDataSourceAttributes are the attributes of one provider as data: the
-// name is set by the caller, everything else is read from the orchestrator.
+// providerDataSourceAttributes are the attributes of one provider as data: those
+// of the resource, all computed, except the name, which the caller may set.
 func providerDataSourceAttributes(nameRequired bool) map[string]schema.Attribute {
-	attrs := map[string]schema.Attribute{}
-	for _, name := range []string{"id", "type", "api_key", "base_url", "model", "api_version", "credential_source", "credential_status", "revision"} {
-		attrs[name] = schema.StringAttribute{MarkdownDescription: providerDescriptions[name], Computed: true}
-	}
-	for _, name := range []string{"max_tokens", "context_window"} {
-		attrs[name] = schema.Int64Attribute{MarkdownDescription: providerDescriptions[name], Computed: true}
-	}
-	attrs["temperature"] = schema.Float64Attribute{MarkdownDescription: providerDescriptions["temperature"], Computed: true}
+	attrs := dataSourceAttributes(llmProviderResourceSchemaV0().Attributes)
 	attrs["name"] = schema.StringAttribute{MarkdownDescription: "Name of the provider.", Required: nameRequired, Computed: !nameRequired}
 	return attrs
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // llmProviderModelV0 is the state of aegis_llm_provider, of the aegis_llm_provider
@@ -30,72 +29,6 @@ type llmProviderModelV0 struct {
 	CredentialSource types.String  `tfsdk:"credential_source"`
 	CredentialStatus types.String  `tfsdk:"credential_status"`
 	Revision         types.String  `tfsdk:"revision"`
-}
-
-// toAPI converts the configured fields. Unknown values become unset; callers
-// validate with known() first.
-func (m *llmProviderModelV0) toAPI() llmconfig.Provider {
-	return llmconfig.Provider{
-		Name:          m.Name.ValueString(),
-		Type:          m.Type.ValueString(),
-		APIKey:        m.APIKey.ValueString(),
-		BaseURL:       m.BaseURL.ValueString(),
-		Model:         m.Model.ValueString(),
-		MaxTokens:     m.MaxTokens.ValueInt64Pointer(),
-		ContextWindow: m.ContextWindow.ValueInt64Pointer(),
-		Temperature:   m.Temperature.ValueFloat64Pointer(),
-		APIVersion:    m.APIVersion.ValueString(),
-	}
-}
-
-// known reports which configured fields are known, for plan-time validation.
-func (m *llmProviderModelV0) known() llmconfig.Known {
-	unknown := map[string]bool{
-		llmconfig.FieldName:          m.Name.IsUnknown(),
-		llmconfig.FieldType:          m.Type.IsUnknown(),
-		llmconfig.FieldAPIKey:        m.APIKey.IsUnknown(),
-		llmconfig.FieldBaseURL:       m.BaseURL.IsUnknown(),
-		llmconfig.FieldModel:         m.Model.IsUnknown(),
-		llmconfig.FieldMaxTokens:     m.MaxTokens.IsUnknown(),
-		llmconfig.FieldContextWindow: m.ContextWindow.IsUnknown(),
-		llmconfig.FieldTemperature:   m.Temperature.IsUnknown(),
-		llmconfig.FieldAPIVersion:    m.APIVersion.IsUnknown(),
-	}
-	return func(field string) bool { return !unknown[field] }
-}
-
-// emptyStrings lists optional string attributes set to "" — Terraform tells "" and
-// null apart, the node config does not, so "" would never survive a round trip.
-func (m *llmProviderModelV0) emptyStrings() []string {
-	var out []string
-	for attr, v := range map[string]types.String{
-		llmconfig.FieldAPIKey: m.APIKey, llmconfig.FieldBaseURL: m.BaseURL, llmconfig.FieldAPIVersion: m.APIVersion,
-	} {
-		if !v.IsNull() && !v.IsUnknown() && v.ValueString() == "" {
-			out = append(out, attr)
-		}
-	}
-	return out
-}
-
-// fromAPI sets every attribute from the server's answer.
-func (m *llmProviderModelV0) fromAPI(p *client.Provider) {
-	m.ID = types.StringValue(p.Name)
-	m.Name = types.StringValue(p.Name)
-	m.Type = types.StringValue(p.Type)
-	m.APIKey = optString(p.APIKey)
-	m.BaseURL = optString(p.BaseURL)
-	m.Model = types.StringValue(p.Model)
-	m.MaxTokens = types.Int64PointerValue(p.MaxTokens)
-	m.ContextWindow = types.Int64PointerValue(p.ContextWindow)
-	m.Temperature = float64FromDecimal(p.Temperature)
-	m.APIVersion = optString(p.APIVersion)
-	m.CredentialSource, m.CredentialStatus = types.StringNull(), types.StringNull()
-	if p.Credential != nil {
-		m.CredentialSource = types.StringValue(p.Credential.Source)
-		m.CredentialStatus = types.StringValue(p.Credential.Status)
-	}
-	m.Revision = types.StringValue(p.Revision)
 }
 
 // float64FromDecimal returns f with the precision Terraform gives a number

@@ -30,15 +30,6 @@ type llmAliasResource struct {
 	client *client.Client
 }
 
-var aliasDescriptions = map[string]string{
-	"id":            "The alias name (import ID).",
-	"name":          "Alias name that agents ask for, e.g. `default`, `fast`, `reasoning`, `local`, `review`. Same naming rules as providers. Changing it replaces the alias.",
-	"provider_name": "Name of the `aegis_llm_provider` this alias routes to. Reference `aegis_llm_provider.<x>.name` so Terraform creates the provider first and retargets the alias before deleting a provider.",
-	"model":         "Model behind the alias: the target provider's `model`. Shown in the plan when the target already exists, so a review sees what a retarget really changes.",
-	"provider_type": "Adapter type of the target provider (`openai`, `anthropic`, ...).",
-	"revision":      "Revision of the alias on the orchestrator; updates are conditional on it.",
-}
-
 func (r *llmAliasResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_llm_alias"
 }
@@ -47,25 +38,40 @@ func (r *llmAliasResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = llmAliasResourceSchemaV0()
 }
 
+// llmAliasResourceSchemaV0 is the schema of aegis_llm_alias. The data sources derive
+// theirs from it (dataSourceAttributes), descriptions included.
 func llmAliasResourceSchemaV0() schema.Schema {
-	d := aliasDescriptions
 	return schema.Schema{
 		MarkdownDescription: "A model alias in the orchestrator's `llm.aliases`: agents ask for the alias, the orchestrator routes to the provider. " +
 			"Retargeting applies as a graceful reload — running executions keep their provider, new ones use the new one. " +
 			"Retargeting `default` adds a plan warning, since it affects every agent that does not name a model.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: d["id"], Computed: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "The alias name (import ID).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: d["name"], Required: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Alias name that agents ask for, e.g. `default`, `fast`, `reasoning`, `local`, `review`. Same naming rules as providers. Changing it replaces the alias.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
-			"provider_name": schema.StringAttribute{MarkdownDescription: d["provider_name"], Required: true},
-			"model":         schema.StringAttribute{MarkdownDescription: d["model"], Computed: true},
-			"provider_type": schema.StringAttribute{MarkdownDescription: d["provider_type"], Computed: true},
-			"revision":      schema.StringAttribute{MarkdownDescription: d["revision"], Computed: true},
+			"provider_name": schema.StringAttribute{
+				MarkdownDescription: "Name of the `aegis_llm_provider` this alias routes to. Reference `aegis_llm_provider.<x>.name` so Terraform creates the provider first and retargets the alias before deleting a provider.",
+				Required:            true,
+			},
+			"model": schema.StringAttribute{
+				MarkdownDescription: "Model behind the alias: the target provider's `model`. Shown in the plan when the target already exists, so a review sees what a retarget really changes.",
+				Computed:            true,
+			},
+			"provider_type": schema.StringAttribute{
+				MarkdownDescription: "Adapter type of the target provider (`openai`, `anthropic`, ...).",
+				Computed:            true,
+			},
+			"revision": schema.StringAttribute{
+				MarkdownDescription: "Revision of the alias on the orchestrator; updates are conditional on it.",
+				Computed:            true,
+			},
 		},
 	}
 }

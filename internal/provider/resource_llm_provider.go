@@ -31,24 +31,6 @@ type llmProviderResource struct {
 	client *client.Client
 }
 
-// Descriptions shared by the resource and the data sources.
-var providerDescriptions = map[string]string{
-	"id":   "The provider's name (import ID).",
-	"name": "Internal identifier of the provider, referenced by aliases. 1-63 characters of lowercase letters, digits, `.`, `_` or `-`, starting with a letter or digit. Changing it replaces the provider.",
-	"type": "Provider adapter: one of `" + strings.Join(llmconfig.ProviderTypes, "`, `") + "`.",
-	"api_key": "Credential **reference**, never a key: `env:VAR_NAME` (an environment variable of the orchestrator) or `vault:path/to/secret` with an optional `#field` (an OpenBao secret). " +
-		"A literal key is refused at plan time. Required for every type except `ollama`.",
-	"base_url":          "Override of the provider's API endpoint, an absolute `http(s)://` URL. Required for `ollama` and for Azure OpenAI (together with `api_version`).",
-	"model":             "Model identifier as the provider's API accepts it, e.g. `gpt-4o` or `claude-3-5-haiku-20241022`.",
-	"max_tokens":        "Maximum tokens in a completion. A positive integer, at most `context_window` when both are set.",
-	"context_window":    "The model's context window in tokens, used for truncation decisions. A positive integer.",
-	"temperature":       "Sampling temperature between `0.0` and `2.0`. Unset means the provider's default.",
-	"api_version":       "API version string, required for Azure OpenAI (e.g. `2024-02-01`); needs `base_url`.",
-	"credential_source": "Where the orchestrator resolves `api_key`: `env` or `vault`. Null without `api_key`.",
-	"credential_status": "Whether the admin server can resolve `api_key`: `resolved`, `missing` (the variable or secret does not exist) or `unchecked` (a vault reference without OpenBao configured). `env:` references are checked against the admin server's environment, so run it with the daemon's environment (as a sidecar does) for this to speak for the orchestrator. The value itself is never read into Terraform.",
-	"revision":          "Revision of the provider on the orchestrator; updates are conditional on it, so changes made outside this run are never overwritten silently.",
-}
-
 func (r *llmProviderResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_llm_provider"
 }
@@ -57,8 +39,9 @@ func (r *llmProviderResource) Schema(_ context.Context, _ resource.SchemaRequest
 	resp.Schema = llmProviderResourceSchemaV0()
 }
 
+// llmProviderResourceSchemaV0 is the schema of aegis_llm_provider. The data sources
+// derive theirs from it (dataSourceAttributes), descriptions included.
 func llmProviderResourceSchemaV0() schema.Schema {
-	d := providerDescriptions
 	return schema.Schema{
 		MarkdownDescription: "An LLM provider in the orchestrator's `llm.providers`: an adapter type, a model and a credential reference. " +
 			"Aliases (`aegis_llm_alias`) point agents at providers. Every change is applied as a graceful reload. " +
@@ -66,24 +49,62 @@ func llmProviderResourceSchemaV0() schema.Schema {
 			"since the orchestrator refuses to delete a provider while aliases still point to it.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: d["id"], Computed: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "The provider's name (import ID).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: d["name"], Required: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Internal identifier of the provider, referenced by aliases. 1-63 characters of lowercase letters, digits, `.`, `_` or `-`, starting with a letter or digit. Changing it replaces the provider.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
-			"type":              schema.StringAttribute{MarkdownDescription: d["type"], Required: true},
-			"api_key":           schema.StringAttribute{MarkdownDescription: d["api_key"], Optional: true},
-			"base_url":          schema.StringAttribute{MarkdownDescription: d["base_url"], Optional: true},
-			"model":             schema.StringAttribute{MarkdownDescription: d["model"], Required: true},
-			"max_tokens":        schema.Int64Attribute{MarkdownDescription: d["max_tokens"], Optional: true},
-			"context_window":    schema.Int64Attribute{MarkdownDescription: d["context_window"], Optional: true},
-			"temperature":       schema.Float64Attribute{MarkdownDescription: d["temperature"], Optional: true},
-			"api_version":       schema.StringAttribute{MarkdownDescription: d["api_version"], Optional: true},
-			"credential_source": schema.StringAttribute{MarkdownDescription: d["credential_source"], Computed: true},
-			"credential_status": schema.StringAttribute{MarkdownDescription: d["credential_status"], Computed: true},
-			"revision":          schema.StringAttribute{MarkdownDescription: d["revision"], Computed: true},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "Provider adapter: one of `" + strings.Join(llmconfig.ProviderTypes, "`, `") + "`.",
+				Required:            true,
+			},
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "Credential **reference**, never a key: `env:VAR_NAME` (an environment variable of the orchestrator) or `vault:path/to/secret` with an optional `#field` (an OpenBao secret). " +
+					"A literal key is refused at plan time. Required for every type except `ollama`.",
+				Optional: true,
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "Override of the provider's API endpoint, an absolute `http(s)://` URL. Required for `ollama` and for Azure OpenAI (together with `api_version`).",
+				Optional:            true,
+			},
+			"model": schema.StringAttribute{
+				MarkdownDescription: "Model identifier as the provider's API accepts it, e.g. `gpt-4o` or `claude-3-5-haiku-20241022`.",
+				Required:            true,
+			},
+			"max_tokens": schema.Int64Attribute{
+				MarkdownDescription: "Maximum tokens in a completion. A positive integer, at most `context_window` when both are set.",
+				Optional:            true,
+			},
+			"context_window": schema.Int64Attribute{
+				MarkdownDescription: "The model's context window in tokens, used for truncation decisions. A positive integer.",
+				Optional:            true,
+			},
+			"temperature": schema.Float64Attribute{
+				MarkdownDescription: "Sampling temperature between `0.0` and `2.0`. Unset means the provider's default.",
+				Optional:            true,
+			},
+			"api_version": schema.StringAttribute{
+				MarkdownDescription: "API version string, required for Azure OpenAI (e.g. `2024-02-01`); needs `base_url`.",
+				Optional:            true,
+			},
+			"credential_source": schema.StringAttribute{
+				MarkdownDescription: "Where the orchestrator resolves `api_key`: `env` or `vault`. Null without `api_key`.",
+				Computed:            true,
+			},
+			"credential_status": schema.StringAttribute{
+				MarkdownDescription: "Whether the admin server can resolve `api_key`: `resolved`, `missing` (the variable or secret does not exist) or `unchecked` (a vault reference without OpenBao configured). " +
+					"`env:` references are checked against the admin server's environment, so run it with the daemon's environment (as a sidecar does) for this to speak for the orchestrator. " +
+					"The value itself is never read into Terraform.",
+				Computed: true,
+			},
+			"revision": schema.StringAttribute{
+				MarkdownDescription: "Revision of the provider on the orchestrator; updates are conditional on it, so changes made outside this run are never overwritten silently.",
+				Computed:            true,
+			},
 		},
 	}
 }
@@ -92,7 +113,7 @@ func (r *llmProviderResource) Configure(_ context.Context, req resource.Configur
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig runs the orchestrator's own rules (internal/nodeconfig) at plan
+// ValidateConfig runs the orchestrator's own rules (internal/llmconfig) at plan
 // time, on every value that is already known.
 func (r *llmProviderResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m llmProviderModelV0
@@ -133,7 +154,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() {
 		return
 	}
-	if hasState && plan.toAPI().Equal(state.toAPI()) && planKnown(plan) {
+	if hasState && plan.toAPI().Equal(state.toAPI()) && plan.allKnown() {
 		return // no change
 	}
 	snap, err := r.client.Baseline(ctx)
@@ -143,7 +164,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	existing := snap.Provider(plan.Name.ValueString())
 	if !hasState && existing != nil {
-		if planKnown(plan) && !existing.Equal(plan.toAPI()) {
+		if plan.allKnown() && !existing.Equal(plan.toAPI()) {
 			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", existing.Name))
 			return
 		}
@@ -151,7 +172,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 			fmt.Sprintf("The orchestrator already has a provider named %q that this state does not manage (for example from an apply whose answer was lost). "+
 				"Apply adopts it if its configuration equals this one, and fails otherwise.", existing.Name))
 	}
-	if !planKnown(plan) {
+	if !plan.allKnown() {
 		return
 	}
 	want := plan.toAPI()
@@ -190,18 +211,6 @@ func defaultNote(aliases []string) string {
 		}
 	}
 	return ""
-}
-
-// planKnown reports whether every configurable attribute of a plan is known.
-func planKnown(m llmProviderModelV0) bool {
-	known := m.known()
-	for _, f := range []string{llmconfig.FieldName, llmconfig.FieldType, llmconfig.FieldAPIKey, llmconfig.FieldBaseURL, llmconfig.FieldModel,
-		llmconfig.FieldMaxTokens, llmconfig.FieldContextWindow, llmconfig.FieldTemperature, llmconfig.FieldAPIVersion} {
-		if !known(f) {
-			return false
-		}
-	}
-	return true
 }
 
 // alreadyExists explains how to take over an object that exists outside this state.
