@@ -22,6 +22,12 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	// Logging costs nothing unless someone asked for it (see the function). A
+	// provider run with -debug writes to its own terminal: left as it was.
+	if !debug {
+		provider.QuietUnrequestedLogging("aegis")
+	}
+
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/100monkeys-ai/aegis",
 		Debug:   debug,
