@@ -16,8 +16,10 @@ const (
 	ProblemFileChanged        = ProblemTypePrefix + "file-changed"        // 409
 	ProblemPreconditionFailed = ProblemTypePrefix + "precondition-failed" // 412
 	ProblemTooLarge           = ProblemTypePrefix + "too-large"           // 413
+	ProblemUnsupportedMedia   = ProblemTypePrefix + "unsupported-media"   // 415
 	ProblemValidation         = ProblemTypePrefix + "validation"          // 422
 	ProblemReloadFailed       = ProblemTypePrefix + "reload-failed"       // 424
+	ProblemTooMany            = ProblemTypePrefix + "too-many"            // 429
 	ProblemInternal           = ProblemTypePrefix + "internal"            // 500
 	ProblemWriteFailed        = ProblemTypePrefix + "write-failed"        // 503
 	ProblemUnavailable        = ProblemTypePrefix + "unavailable"         // 503

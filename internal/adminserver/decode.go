@@ -1,6 +1,7 @@
 package adminserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,7 +27,18 @@ var readOnlyFields = map[string]bool{
 // decodeJSON decodes one JSON object strictly into dst. body must already be
 // limited (http.MaxBytesReader). With allowEmpty an empty body leaves dst as is.
 func decodeJSON(body io.Reader, dst any, allowEmpty bool) *problem {
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge()
+		}
+		return badRequest("the request body could not be read")
+	}
+	if p := checkKeys(data, dst); p != nil {
+		return p
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		if errors.Is(err, io.EOF) && allowEmpty {
@@ -44,6 +56,76 @@ func decodeJSON(body io.Reader, dst any, allowEmpty bool) *problem {
 		return badRequest("the request body must hold a single JSON object, but more follows it")
 	}
 	return nil
+}
+
+// checkKeys refuses what encoding/json would quietly accept in the top-level
+// object of a body: a key given twice (the last one would win) and a key that
+// matches a field only case-insensitively ({"MODEL": ...} would set model).
+// Anything that is not a JSON object is left to the decoder to report.
+func checkKeys(data []byte, dst any) *problem {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	fields := jsonFields(dst)
+	seen := map[string]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return nil
+		}
+		folded := strings.ToLower(key)
+		if prev, dup := seen[folded]; dup {
+			detail := "is given twice; send each field once"
+			if prev != key {
+				detail = fmt.Sprintf("is given twice, once as %q; send each field once, in lowercase", printable(prev))
+			}
+			return fieldProblem("The request body repeats a field; nothing was written.",
+				llmconfig.FieldError{Field: printable(key), Detail: detail})
+		}
+		seen[folded] = key
+		if name, known := fields[folded]; known && name != key {
+			return fieldProblem("The request body has a field in the wrong case; nothing was written.",
+				llmconfig.FieldError{Field: printable(key), Detail: fmt.Sprintf("is not a known field; field names are case-sensitive: use %q", name)})
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// jsonFields maps the lowercased JSON names of a struct's fields (embedded
+// structs included) to their names.
+func jsonFields(dst any) map[string]string {
+	out := map[string]string{}
+	addJSONFields(reflect.TypeOf(dst), out)
+	return out
+}
+
+func addJSONFields(t reflect.Type, out map[string]string) {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			addJSONFields(f.Type, out)
+			continue
+		}
+		if name != "" && name != "-" {
+			out[strings.ToLower(name)] = name
+		}
+	}
 }
 
 func tooLarge() *problem {

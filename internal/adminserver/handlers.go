@@ -45,7 +45,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeProblemDoc(w, notFound("no such route; see docs/admin-api.md"))
 	})
-	return s.countRequests(s.accessLog(s.recoverPanics(s.authenticate(mux))))
+	return s.countRequests(s.accessLog(s.recoverPanics(s.authenticate(requireJSON(mux)))))
 }
 
 func methodNotAllowed(allow []string) http.Handler {

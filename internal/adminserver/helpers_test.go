@@ -141,7 +141,11 @@ func (f *fixture) do(method, path, token string, body any, hdr ...string) respon
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Add(hdr[i], hdr[i+1])
+		if hdr[i+1] == "" {
+			req.Header.Del(hdr[i])
+			continue
+		}
+		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	resp, err := f.ts.Client().Do(req)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -134,6 +135,23 @@ func closeUnread(w http.ResponseWriter, r *http.Request) {
 	// net/http still reads what is left of the body when the handler returns;
 	// an expired read deadline ends that at once.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+}
+
+// requireJSON refuses a request body that is not declared as JSON (415): a
+// browser form or a text/plain request cannot be made to look like an API call.
+func requireJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				closeUnread(w, r)
+				writeProblemDoc(w, &problem{Status: 415, Type: adminapi.ProblemUnsupportedMedia, Title: "Unsupported Media Type",
+					Detail: "a request body must be sent with Content-Type: application/json"})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func readOnlyAllowed(r *http.Request) bool {

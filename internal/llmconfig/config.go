@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // Provider types accepted by the orchestrator.
@@ -144,6 +143,9 @@ func CheckType(t string) error {
 
 // CheckBaseURL validates a base_url.
 func CheckBaseURL(s string) error {
+	if err := CheckText(s); err != nil {
+		return err
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf(`must be an absolute http:// or https:// URL with a host, e.g. "http://localhost:11434"`)
@@ -151,10 +153,10 @@ func CheckBaseURL(s string) error {
 	if u.User != nil {
 		return fmt.Errorf("must not contain user info (credentials belong in api_key as an env: or vault: reference)")
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		return fmt.Errorf("must not contain a query or fragment; set api_version for Azure OpenAI instead of ?api-version=")
 	}
-	return nil
+	return checkURLHost(u)
 }
 
 // IsAzureOpenAIURL reports whether base_url points at an Azure OpenAI resource.
@@ -188,8 +190,8 @@ func ValidateProvider(p Provider, known Known) []FieldError {
 			add(FieldModel, fmt.Errorf(`is required: the model identifier as the provider's API accepts it, e.g. "gpt-4o"`))
 		case strings.TrimSpace(p.Model) != p.Model:
 			add(FieldModel, fmt.Errorf("must not start or end with whitespace"))
-		case strings.ContainsFunc(p.Model, unicode.IsControl):
-			add(FieldModel, fmt.Errorf("must not contain control characters such as newlines or tabs"))
+		default:
+			add(FieldModel, CheckText(p.Model))
 		}
 	}
 	if known.has(FieldAPIKey) {
@@ -216,8 +218,8 @@ func ValidateProvider(p Provider, known Known) []FieldError {
 			add(FieldAPIVersion, fmt.Errorf(`is required for an Azure OpenAI base_url: the API version string, e.g. "2024-02-01"`))
 		}
 	}
-	if known.has(FieldAPIVersion) && p.APIVersion != "" && strings.TrimSpace(p.APIVersion) != p.APIVersion {
-		add(FieldAPIVersion, fmt.Errorf("must not start or end with whitespace"))
+	if known.has(FieldAPIVersion) && p.APIVersion != "" {
+		add(FieldAPIVersion, CheckAPIVersion(p.APIVersion))
 	}
 	if known.has(FieldMaxTokens) && p.MaxTokens != nil && *p.MaxTokens <= 0 {
 		add(FieldMaxTokens, fmt.Errorf("must be a positive integer, got %d", *p.MaxTokens))

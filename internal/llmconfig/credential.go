@@ -62,7 +62,14 @@ func ParseCredentialRef(s string) (CredentialRef, error) {
 	if strings.ContainsAny(s, " \t\r\n") {
 		return CredentialRef{}, fmt.Errorf("must not contain whitespace%s; %s", literalHint(s), ReferenceSyntax)
 	}
+	if err := CheckText(s); err != nil {
+		return CredentialRef{}, err
+	}
 	scheme, rest, found := strings.Cut(s, ":")
+	if found && (scheme == "env" || scheme == "vault") && looksLikeKey(rest) {
+		// "vault:sk-live-..." is a literal key behind a scheme, not a reference.
+		return CredentialRef{}, fmt.Errorf("holds something after %q that%s; %s", scheme+":", strings.TrimPrefix(literalHint(rest), " and"), ReferenceSyntax)
+	}
 	if !found {
 		return CredentialRef{}, fmt.Errorf("is not a credential reference%s; %s", literalHint(s), ReferenceSyntax)
 	}
@@ -94,13 +101,24 @@ func ParseCredentialRef(s string) (CredentialRef, error) {
 	}
 }
 
+// keyPrefixes start the API keys of well-known providers.
+var keyPrefixes = []string{"sk-", "sk_", "bearer ", "basic ", "xai-", "gsk_", "aiza", "hf_", "ghp_", "github_pat_", "pk-", "pk_", "rk_", "glpat-", "xox"}
+
+// looksLikeKey reports whether s starts like a well-known API key.
+func looksLikeKey(s string) bool {
+	lower := strings.ToLower(s)
+	for _, p := range keyPrefixes {
+		if strings.HasPrefix(lower, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // literalHint explains, without echoing the value, why a value looks like a secret.
 func literalHint(s string) string {
-	lower := strings.ToLower(s)
-	for _, p := range []string{"sk-", "sk_", "bearer ", "basic ", "xai-", "gsk_", "aiza", "hf_", "ghp_", "pk-"} {
-		if strings.HasPrefix(lower, p) {
-			return " and looks like a literal API key; literal keys are refused so that no secret is ever written to the node config, Terraform state or logs"
-		}
+	if looksLikeKey(s) {
+		return " and looks like a literal API key; literal keys are refused so that no secret is ever written to the node config, Terraform state or logs"
 	}
 	return "; literal keys are refused so that no secret is ever written to the node config, Terraform state or logs"
 }
