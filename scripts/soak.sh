@@ -42,6 +42,7 @@ step "CLI fault scenarios x$repeat (kill mid-apply, lost answers, concurrent app
 for target in \
   ./internal/llmconfig:FuzzParseCredentialRef \
   ./internal/configfile:FuzzParseDocument \
+  ./internal/configfile:FuzzRenderChange \
   ./internal/adminserver:FuzzDecodeProviderBody \
   ./internal/client:FuzzDecodeProblem; do
   pkg=${target%%:*} fn=${target##*:}

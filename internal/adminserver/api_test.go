@@ -436,7 +436,7 @@ func TestCommentsAndForeignSectionsSurvive(t *testing.T) {
 		"node:\n  id: node-1\n  region: eu-west-1 # foreign section, must survive",
 		"# OpenAI",
 		"# Used when no model is specified",
-		"fast: gpt-4o-mini # Low latency, lower cost",
+		"fast: gpt-4o-mini            # Low latency, lower cost", // comment column kept
 		"# trailing section\nobservability:\n  logs: text # edited by hand",
 		"model: gpt-4o-mini-2024",
 		"name: extra",

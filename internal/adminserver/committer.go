@@ -1,6 +1,7 @@
 package adminserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -328,11 +329,12 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 	if err != nil && !missing {
 		return fail(writeFailed(fmt.Sprintf("reading %s: %v", path, err)))
 	}
-	doc, err := configfile.Parse(prev)
+	cached, err := s.parseFile(prev)
 	if err != nil {
 		return fail(writeFailed(fmt.Sprintf("%s can no longer be parsed (hand edit?), so it cannot be updated without losing its other sections: %v; fix the file and POST /v1/admin/reload", path, err)))
 	}
-	if doc.LLM().Revision() != live.revision {
+	doc := cached.doc
+	if cached.revision != live.revision {
 		// Writing now would silently undo an operator's edit that the orchestrator may
 		// already run (aegis daemon reload) and that plans cannot see yet.
 		return fail(fileChanged(path))
@@ -342,7 +344,8 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 		return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
 	}
 	// The file must read back as exactly what is about to go live.
-	if back, err := configfile.Parse(data); err != nil || back.LLM().Revision() != work.Revision() {
+	back, err := configfile.Parse(data)
+	if err != nil || back.LLM().Revision() != work.Revision() {
 		return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
 	}
 	if err := configfile.WriteFileAtomic(path, data); err != nil {
@@ -358,7 +361,31 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 		}
 	}
 	next := s.publish(live, work, TriggerAPI, changes, start)
+	s.file = &parsedFile{data: data, doc: back, revision: next.revision}
 	return next.generation, nil
+}
+
+// parsedFile is the committer's last parse of the config file: a commit whose file
+// still holds these bytes skips parsing it again.
+type parsedFile struct {
+	data     []byte
+	doc      configfile.Document
+	revision string
+}
+
+// parseFile parses the config file's bytes, reusing the committer's last parse
+// when they did not change. Only the commit loop calls it.
+func (s *Server) parseFile(data []byte) (*parsedFile, error) {
+	if f := s.file; f != nil && bytes.Equal(f.data, data) {
+		return f, nil
+	}
+	doc, err := configfile.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	f := &parsedFile{data: data, doc: doc, revision: doc.LLM().Revision()}
+	s.file = f
+	return f, nil
 }
 
 func restoreFile(path string, prev []byte, missing bool) error {

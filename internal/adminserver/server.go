@@ -74,6 +74,8 @@ type Server struct {
 	roTokenSum [sha256.Size]byte
 	hasRO      bool
 
+	file *parsedFile // the commit loop's last parse of the config file
+
 	snap          atomic.Pointer[snapshot]
 	lastReload    atomic.Pointer[reloadRecord]
 	reloadsTotal  atomic.Int64
@@ -191,19 +193,10 @@ func New(cfg Config) (*Server, error) {
 func loadOrCreate(path string) (*llmconfig.LLM, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		doc, perr := configfile.Parse(nil)
-		if perr != nil {
-			return nil, perr
-		}
-		llm := doc.LLM()
-		out, berr := doc.Render(llm)
-		if berr != nil {
-			return nil, berr
-		}
-		if werr := configfile.WriteFileAtomic(path, out); werr != nil {
+		if werr := configfile.WriteFileAtomic(path, []byte(configfile.EmptySeed)); werr != nil {
 			return nil, fmt.Errorf("creating %s: %w", path, werr)
 		}
-		return llm, nil
+		return &llmconfig.LLM{Aliases: map[string]string{}}, nil
 	}
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"strconv"
@@ -17,6 +18,9 @@ import (
 // top-level `llm:` mapping with `providers` and `aliases`.
 const FormatSeed = "aegis/seed"
 
+// EmptySeed is a new seed-format file with an empty llm section.
+const EmptySeed = "llm:\n  providers: []\n  aliases: {}\n"
+
 // seedDocument is a whole aegis-config.yaml in the seed format, kept as a YAML node
 // tree so that writing the llm section back leaves every other section, the key
 // order and the comments of the file as the operator wrote them.
@@ -27,9 +31,17 @@ type seedDocument struct {
 }
 
 func parseSeed(data []byte) (*seedDocument, error) {
+	if err := checkSingleDocument(data); err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("parsing YAML: %w", err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, secondDocumentError(data, &root, err)
 	}
 	if root.Kind == 0 { // empty file
 		root = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
@@ -46,19 +58,171 @@ func parseSeed(data []byte) (*seedDocument, error) {
 	return d, nil
 }
 
+// checkSingleDocument refuses YAML directives: the orchestrator reads one plain
+// document, and a directive could change how the rest of the file is read.
+func checkSingleDocument(data []byte) error {
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(line) > 1 && line[0] == '%' && (line[1] >= 'A' && line[1] <= 'Z' || line[1] >= 'a' && line[1] <= 'z') {
+			name, _, _ := bytes.Cut(bytes.TrimRight(line, "\r"), []byte(" "))
+			return fmt.Errorf("line %d: the YAML directive %s is not supported: the orchestrator reads one plain YAML document; remove the directive line (and the '---' after it if nothing else needs it)", i+1, name)
+		}
+	}
+	return nil
+}
+
+// secondDocumentError names the line where a second YAML document starts: the
+// orchestrator reads exactly one document, and the rest of the file would be
+// silently dropped.
+func secondDocumentError(data []byte, first *yaml.Node, err error) error {
+	line := 0
+	after := 0
+	if first != nil {
+		after = first.Line
+	}
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		l = bytes.TrimRight(l, "\r")
+		if i+1 > after && (bytes.Equal(l, []byte("---")) || bytes.HasPrefix(l, []byte("--- ")) || bytes.HasPrefix(l, []byte("---\t"))) && i+1 > 1 {
+			line = i + 1
+			break
+		}
+	}
+	where := "the file"
+	if line > 0 {
+		where = fmt.Sprintf("line %d", line)
+	}
+	msg := where + ": a second YAML document starts here ('---'); the config file must hold exactly one document (the orchestrator reads only one): merge the documents or remove the second one"
+	if err != nil {
+		msg += fmt.Sprintf(" (%s)", hideValues(err.Error()))
+	}
+	return errors.New(msg)
+}
+
 func (d *seedDocument) Format() string { return FormatSeed }
 
 func (d *seedDocument) LLM() *llmconfig.LLM { return d.llm.Clone() }
 
-// Render returns the file with its llm section replaced by cfg. The document
-// itself is not changed: the original bytes are parsed again and edited.
+// Render returns the file with its llm section replaced by cfg, changing only the
+// bytes of the entries that differ (see seedEditor). Files the entry-level editor
+// cannot handle (YAML anchors or flow-style entries in the llm section, provider
+// reordering) get their llm section re-rendered and every other section kept
+// byte for byte; only files whose line positions YAML reads differently (a lone
+// CR, NEL, LS, PS or a byte order mark) are re-encoded whole. Callers parse the
+// result back before writing it (see adminserver writeAndPublish). The Document
+// itself is not changed.
 func (d *seedDocument) Render(cfg *llmconfig.LLM) ([]byte, error) {
+	out, _, err := d.render(cfg)
+	return out, err
+}
+
+// render tiers, as reported to tests.
+const (
+	tierUnchanged = "unchanged"
+	tierEntries   = "entries"
+	tierSection   = "section"
+	tierWhole     = "whole"
+)
+
+func (d *seedDocument) render(cfg *llmconfig.LLM) ([]byte, string, error) {
+	if sameProviders(d.llm.Providers, cfg.Providers) && sameAliases(d.llm.Aliases, cfg.Aliases) {
+		return bytes.Clone(d.src), tierUnchanged, nil
+	}
+	if positionsReliable(d.src) {
+		// Entry-level edits are checked by the property and fuzz tests, and the
+		// caller parses what it writes (the admin server does); not parsing the
+		// result here keeps a one-entry change from costing a whole-file parse.
+		if out, ok := d.renderEntries(cfg); ok {
+			return out, tierEntries, nil
+		}
+		want := cfg.Revision()
+		if out, ok := d.renderSection(cfg); ok && readsAs(out, want) {
+			return out, tierSection, nil
+		}
+	}
+	out, err := d.renderWhole(cfg)
+	return out, tierWhole, err
+}
+
+func readsAs(out []byte, revision string) bool {
+	back, err := parseSeed(out)
+	return err == nil && back.llm.Revision() == revision
+}
+
+// renderWhole re-encodes the whole document from its node tree (comments and key
+// order kept, formatting not).
+func (d *seedDocument) renderWhole(cfg *llmconfig.LLM) ([]byte, error) {
 	work, err := parseSeed(d.src)
 	if err != nil {
 		return nil, err
 	}
 	work.setLLM(cfg)
 	return work.bytes()
+}
+
+// renderSection re-encodes the llm section alone and splices it in place of the
+// old one.
+func (d *seedDocument) renderSection(cfg *llmconfig.LLM) ([]byte, bool) {
+	top := d.top()
+	if top.Style&yaml.FlowStyle != 0 && len(top.Content) > 0 {
+		return nil, false
+	}
+	work, err := parseSeed(d.src)
+	if err != nil {
+		return nil, false
+	}
+	work.setLLM(cfg)
+	step := indentStep(d.root)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(step)
+	if err := enc.Encode(mapValue(work.top(), "llm")); err != nil {
+		return nil, false
+	}
+	if err := enc.Close(); err != nil {
+		return nil, false
+	}
+	t := newText(d.src)
+	ki := keyIndex(top, "llm")
+	col := 1
+	if ki >= 0 {
+		col = top.Content[ki].Column
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	for i := range lines {
+		lines[i] = spaces(col-1+step) + lines[i]
+	}
+	body := t.nl + strings.Join(lines, t.nl)
+	if ki < 0 {
+		return appendSection(t, "llm:"+body), true
+	}
+	key, v := top.Content[ki], top.Content[ki+1]
+	ac := t.afterColon(key)
+	if ac < 0 {
+		return nil, false
+	}
+	var end int
+	if isNull(v) {
+		if end = t.emptyValueEnd(key, v); end < 0 {
+			return nil, false
+		}
+	} else {
+		x := newDocIndex(t, d.root)
+		end = t.lineEnd(x.endLine(v))
+	}
+	out, err := splice(d.src, []edit{{start: ac, end: end, repl: body}})
+	return out, err == nil
+}
+
+// appendSection adds a top-level section at the end of the file.
+func appendSection(t *text, section string) []byte {
+	out := bytes.Clone(t.src)
+	switch {
+	case len(out) == 0:
+		return []byte(section + t.nl)
+	case out[len(out)-1] == '\n':
+		return append(out, section+t.nl...)
+	default:
+		return append(out, t.nl+section...)
+	}
 }
 
 func (d *seedDocument) top() *yaml.Node { return d.root.Content[0] }
@@ -312,6 +476,9 @@ func strNode(v string, like *yaml.Node) *yaml.Node {
 		n.LineComment = like.LineComment
 		n.HeadComment = like.HeadComment
 		n.FootComment = like.FootComment
+	}
+	if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) == 0 && !plainSafe(v) {
+		n.Style = yaml.DoubleQuotedStyle // "yes", "1.10", "0x1F": every YAML reader must read a string
 	}
 	return n
 }

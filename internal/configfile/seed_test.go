@@ -37,3 +37,21 @@ func TestSetLLMOnFlowMappingWritesBlockStyle(t *testing.T) {
 		t.Fatalf("llm section not written in block style:\n%s", b)
 	}
 }
+
+func TestParseRefusesSeveralDocumentsAndDirectives(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"llm: {}\n---\nnode: {}\n", "line 2: a second YAML document"},
+		{"---\nllm: {}\n---\n", "line 3: a second YAML document"},
+		{"llm:\n  providers: []\n...\n---\nllm: {}\n", "line 4: a second YAML document"},
+		{"%YAML 1.1\n---\nllm: {}\n", "line 1: the YAML directive %YAML"},
+		{"# c\n%TAG ! tag:example.com,2000:\n---\nllm: {}\n", "line 2: the YAML directive %TAG"},
+	} {
+		_, err := Parse([]byte(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) = %v, want an error containing %q", tc.in, err, tc.want)
+		}
+	}
+	if _, err := Parse([]byte("---\nllm: {}\n...\n")); err != nil {
+		t.Errorf("one explicit document must parse: %v", err)
+	}
+}
