@@ -66,7 +66,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestProviderCRUD(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, allowHosts("api.groq.com"))
 
 	r := f.admin("GET", "/v1/admin/llm/providers/gpt-4o", nil)
 	p := f.expect(r, 200)

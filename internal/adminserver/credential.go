@@ -8,17 +8,54 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
+// Credential look-ups are bounded (docs/security.md): an OpenBao status is cached
+// for CredentialCacheTTL (an error for a tenth of that), one look-up per
+// reference runs at a time whoever asks (singleflight), at most
+// maxVaultLookups run at once, and one request waits at most
+// CredentialBudget for all of its look-ups: what is not known by then is
+// "unchecked" in that answer, and the look-up goes on to fill the cache.
+const (
+	CredentialCacheTTL = 30 * time.Second
+	CredentialBudget   = 2 * time.Second
+	maxVaultLookups    = 8
+	vaultLookupTimeout = 5 * time.Second
+)
+
+type credEntry struct {
+	status  string
+	expires time.Time
+}
+
+type credCache struct {
+	mu      sync.Mutex
+	entries map[string]credEntry
+	group   singleflight.Group
+	sem     chan struct{}
+}
+
+func newCredCache() *credCache {
+	return &credCache{entries: map[string]credEntry{}, sem: make(chan struct{}, maxVaultLookups)}
+}
+
 // credentials resolves the api_key references of several providers, each distinct
-// reference once and the OpenBao look-ups concurrently.
+// reference once. References the allow-lists refuse are never looked up (their
+// status is "unchecked"), so that their status tells nothing about the
+// environment or OpenBao.
 func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*adminapi.Credential {
 	out := make(map[string]*adminapi.Credential, len(apiKeys))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	type pending struct {
+		c  *adminapi.Credential
+		ch <-chan singleflight.Result
+	}
+	var waits []pending
 	for _, key := range apiKeys {
 		if key == "" {
 			continue
@@ -31,25 +68,73 @@ func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*
 			out[key] = nil
 			continue
 		}
+		c := &adminapi.Credential{Source: string(ref.Source), Status: adminapi.CredentialUnchecked}
+		out[key] = c
 		switch {
+		case !s.policy.allowsRef(ref):
 		case ref.Source == llmconfig.SourceEnv:
-			out[key] = &adminapi.Credential{Source: string(ref.Source), Status: s.envStatus(ref.EnvVar)}
+			c.Status = s.envStatus(ref.EnvVar)
 		case s.cfg.OpenBaoAddr == "":
-			out[key] = &adminapi.Credential{Source: string(ref.Source), Status: adminapi.CredentialUnchecked}
 		default:
-			c := &adminapi.Credential{Source: string(ref.Source), Status: adminapi.CredentialUnchecked}
-			out[key] = c
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				c.Status = s.vaultStatus(ctx, ref) // read only after wg.Wait
-			}()
+			if st, ok := s.creds.get(key); ok {
+				c.Status = st
+				continue
+			}
+			waits = append(waits, pending{c, s.creds.group.DoChan(key, func() (any, error) {
+				return s.lookupVault(key, ref), nil
+			})})
 		}
 	}
-	wg.Wait()
+	if len(waits) == 0 {
+		return out
+	}
+	budget := time.NewTimer(CredentialBudget)
+	defer budget.Stop()
+	for _, w := range waits {
+		select {
+		case res := <-w.ch:
+			w.c.Status, _ = res.Val.(string)
+		case <-budget.C:
+			return out // the rest stay "unchecked"
+		case <-ctx.Done():
+			return out
+		}
+	}
 	return out
+}
+
+func (c *credCache) get(key string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || time.Now().After(e.expires) {
+		return "", false
+	}
+	return e.status, true
+}
+
+// lookupVault runs one OpenBao look-up (bounded in time and in concurrency,
+// independent of the request that started it) and caches its result.
+func (s *Server) lookupVault(key string, ref llmconfig.CredentialRef) string {
+	s.creds.sem <- struct{}{}
+	defer func() { <-s.creds.sem }()
+	ctx, cancel := context.WithTimeout(context.Background(), vaultLookupTimeout)
+	defer cancel()
+	st := s.vaultStatus(ctx, ref)
+	ttl := CredentialCacheTTL
+	if st == adminapi.CredentialUnchecked {
+		ttl /= 10
+	}
+	s.creds.mu.Lock()
+	now := time.Now()
+	for k, e := range s.creds.entries { // keep the cache as small as the config
+		if now.After(e.expires) {
+			delete(s.creds.entries, k)
+		}
+	}
+	s.creds.entries[key] = credEntry{status: st, expires: now.Add(ttl)}
+	s.creds.mu.Unlock()
+	return st
 }
 
 func (s *Server) credential(ctx context.Context, apiKey string) *adminapi.Credential {

@@ -15,6 +15,31 @@ import (
 // Execution is a simulated orchestrator execution (the wire type).
 type Execution = adminapi.Execution
 
+// Execution limits: a token holder (the read-only token may start executions)
+// cannot grow the table without bound, nor keep an old generation draining
+// forever by never finishing what it started.
+const (
+	DefaultMaxExecutions = 1000
+	DefaultExecutionTTL  = time.Hour
+)
+
+// expireLocked finishes the executions older than the TTL. s.execMu is held.
+func (s *Server) expireLocked(now time.Time) {
+	for id, e := range s.execs {
+		if now.Sub(e.StartedAt) > s.cfg.ExecutionTTL {
+			s.removeLocked(id, e)
+			s.log.Info("execution expired", "id", id, "generation", e.Generation, "ttl", s.cfg.ExecutionTTL.String())
+		}
+	}
+}
+
+func (s *Server) removeLocked(id string, e *Execution) {
+	delete(s.execs, id)
+	if s.inflight[e.Generation]--; s.inflight[e.Generation] <= 0 {
+		delete(s.inflight, e.Generation)
+	}
+}
+
 // startExecution resolves an alias in the live generation and registers a running
 // execution on it.
 func (s *Server) startExecution(alias string) (Execution, *problem) {
@@ -23,6 +48,12 @@ func (s *Server) startExecution(alias string) (Execution, *problem) {
 	}
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
+	s.expireLocked(time.Now())
+	if len(s.execs) >= s.cfg.MaxExecutions {
+		return Execution{}, &problem{Status: 429, Type: adminapi.ProblemTooMany, Title: "Too Many Executions",
+			Detail: fmt.Sprintf("%d executions are running, the most this server allows; finish one (DELETE /v1/executions/{id}) or wait for one to expire (after %s)",
+				len(s.execs), s.cfg.ExecutionTTL)}
+	}
 	snap := s.snap.Load()
 	target, ok := snap.llm.Aliases[alias]
 	if !ok {
@@ -51,6 +82,7 @@ func (s *Server) startExecution(alias string) (Execution, *problem) {
 func (s *Server) getExecution(id string) (Execution, bool) {
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
+	s.expireLocked(time.Now())
 	e, ok := s.execs[id]
 	if !ok {
 		return Execution{}, false
@@ -65,10 +97,7 @@ func (s *Server) finishExecution(id string) (Execution, bool) {
 	if !ok {
 		return Execution{}, false
 	}
-	delete(s.execs, id)
-	if s.inflight[e.Generation]--; s.inflight[e.Generation] <= 0 {
-		delete(s.inflight, e.Generation)
-	}
+	s.removeLocked(id, e)
 	out := *e
 	out.State = adminapi.ExecutionFinished
 	return out, true
@@ -78,6 +107,7 @@ func (s *Server) finishExecution(id string) (Execution, bool) {
 func (s *Server) draining(live int64) []adminapi.Draining {
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
+	s.expireLocked(time.Now())
 	out := []adminapi.Draining{}
 	for gen, n := range s.inflight {
 		if gen < live && n > 0 {

@@ -166,6 +166,10 @@ func (s *Server) handlePutProvider(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
+	if errs := s.policy.check(p); len(errs) > 0 {
+		writeProblemDoc(w, fieldProblem("The provider names a credential or host the server's allow-lists refuse; nothing was written.", errs...))
+		return
+	}
 	cond, prob := parseConditions(r)
 	if prob != nil {
 		writeProblemDoc(w, prob)

@@ -254,3 +254,12 @@ func writeFile(t *testing.T, path string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// allowHosts adds hosts to the default base_url allow-list.
+func allowHosts(hosts ...string) func(*Config) {
+	return func(c *Config) {
+		p := DefaultPolicy()
+		p.BaseURLHosts = append(p.BaseURLHosts, hosts...)
+		c.Policy = &p
+	}
+}

@@ -468,9 +468,9 @@ func TestVaultCredentialStatus(t *testing.T) {
 		sawToken = sawToken || r.Header.Get("X-Vault-Token") == baoToken
 		mu.Unlock()
 		switch r.URL.Path {
-		case "/v1/secret/data/llm/openai":
+		case "/v1/aegis/data/llm/openai":
 			_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"data": map[string]any{"api_key": "sk-from-bao-123456"}}})
-		case "/v1/secret/data/llm/broken":
+		case "/v1/aegis/data/llm/broken":
 			w.WriteHeader(500)
 		default:
 			w.WriteHeader(404)
@@ -479,10 +479,10 @@ func TestVaultCredentialStatus(t *testing.T) {
 	defer bao.Close()
 
 	seed, _ := os.ReadFile("testdata/seed.yaml")
-	seed = bytes.Replace(seed, []byte(`api_key: "env:OPENAI_API_KEY"`), []byte(`api_key: "vault:secret/llm/openai#api_key"`), 1)
-	seed = bytes.Replace(seed, []byte(`api_key: "env:OPENAI_API_KEY"`), []byte(`api_key: "vault:secret/llm/openai#other"`), 1)
-	seed = bytes.Replace(seed, []byte(`api_key: "env:ANTHROPIC_API_KEY"`), []byte(`api_key: "vault:secret/llm/anthropic"`), 1)
-	seed = bytes.Replace(seed, []byte(`api_key: "env:ANTHROPIC_API_KEY"`), []byte(`api_key: "vault:secret/llm/broken"`), 1)
+	seed = bytes.Replace(seed, []byte(`api_key: "env:OPENAI_API_KEY"`), []byte(`api_key: "vault:aegis/llm/openai#api_key"`), 1)
+	seed = bytes.Replace(seed, []byte(`api_key: "env:OPENAI_API_KEY"`), []byte(`api_key: "vault:aegis/llm/openai#other"`), 1)
+	seed = bytes.Replace(seed, []byte(`api_key: "env:ANTHROPIC_API_KEY"`), []byte(`api_key: "vault:aegis/llm/anthropic"`), 1)
+	seed = bytes.Replace(seed, []byte(`api_key: "env:ANTHROPIC_API_KEY"`), []byte(`api_key: "vault:aegis/llm/broken"`), 1)
 
 	statuses := func(addr string) map[string]string {
 		path := filepath.Join(t.TempDir(), "c.yaml")

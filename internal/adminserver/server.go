@@ -54,6 +54,14 @@ type Config struct {
 	// OpenBaoToken); otherwise their status is "unchecked".
 	OpenBaoAddr  string
 	OpenBaoToken string
+	// Policy holds the allow-lists for api_key references and base_url hosts of
+	// API writes (default DefaultPolicy()).
+	Policy *Policy
+	// MaxExecutions caps running executions (default DefaultMaxExecutions);
+	// ExecutionTTL finishes an execution nobody finished after that long
+	// (default DefaultExecutionTTL).
+	MaxExecutions int
+	ExecutionTTL  time.Duration
 	// Logger receives the access log and operational messages (default: discard).
 	Logger *slog.Logger
 	// Getenv looks up the environment that env: references resolve against
@@ -69,6 +77,8 @@ type Server struct {
 	lock    *flock.Flock
 	handler http.Handler
 	vault   *http.Client
+	policy  Policy
+	creds   *credCache
 
 	tokenSum   [sha256.Size]byte
 	roTokenSum [sha256.Size]byte
@@ -136,6 +146,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CommitWindow == 0 {
 		cfg.CommitWindow = DefaultCommitWindow
 	}
+	if cfg.Policy == nil {
+		p := DefaultPolicy()
+		cfg.Policy = &p
+	}
+	if cfg.MaxExecutions <= 0 {
+		cfg.MaxExecutions = DefaultMaxExecutions
+	}
+	if cfg.ExecutionTTL <= 0 {
+		cfg.ExecutionTTL = DefaultExecutionTTL
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -167,6 +187,8 @@ func New(cfg Config) (*Server, error) {
 		queue:    make(chan *commitRequest, 1024),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
+		policy:   *cfg.Policy,
+		creds:    newCredCache(),
 		execs:    map[string]*Execution{},
 		inflight: map[int64]int{},
 		vault: &http.Client{

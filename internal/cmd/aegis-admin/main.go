@@ -53,6 +53,30 @@ type options struct {
 	openBaoAddr   string
 	logLevel      string
 	limits        adminserver.Limits
+	allowEnv      string
+	allowVault    string
+	allowHosts    string
+	maxExecutions int
+	executionTTL  time.Duration
+}
+
+// envOr returns the value of an environment variable, or def when it is unset.
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// splitList splits a comma-separated allow-list; "" and "none" are empty.
+func splitList(s string) []string {
+	out := []string{}
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" && v != "none" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // run is main without the process exit; it returns the exit code.
@@ -77,6 +101,14 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs.DurationVar(&o.limits.ReadHeaderTimeout, "read-header-timeout", adminserver.DefaultReadHeaderTimeout, "limit for reading a request's headers")
 	fs.DurationVar(&o.limits.ReadTimeout, "read-timeout", adminserver.DefaultReadTimeout, "limit for reading a whole request")
 	fs.DurationVar(&o.limits.IdleTimeout, "idle-timeout", adminserver.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	fs.StringVar(&o.allowEnv, "allow-env", envOr(getenv, "AEGIS_ADMIN_ALLOW_ENV", strings.Join(adminserver.DefaultAllowEnv, ",")),
+		"comma-separated `PATTERNS` (globs) of the variables env: references may name; AEGIS_ADMIN_*, BAO_* and VAULT_* never match (default $AEGIS_ADMIN_ALLOW_ENV or the list shown)")
+	fs.StringVar(&o.allowVault, "allow-vault-prefix", envOr(getenv, "AEGIS_ADMIN_ALLOW_VAULT_PREFIX", strings.Join(adminserver.DefaultAllowVaultPrefix, ",")),
+		"comma-separated OpenBao path `PREFIXES` vault: references may name; * allows all (default $AEGIS_ADMIN_ALLOW_VAULT_PREFIX or the list shown)")
+	fs.StringVar(&o.allowHosts, "allow-base-url-host", envOr(getenv, "AEGIS_ADMIN_ALLOW_BASE_URL_HOST", strings.Join(adminserver.DefaultAllowBaseURLHosts, ",")),
+		"comma-separated `HOSTS` a base_url may name: exact, *.domain for subdomains, * for any (default $AEGIS_ADMIN_ALLOW_BASE_URL_HOST or the list shown)")
+	fs.IntVar(&o.maxExecutions, "max-executions", adminserver.DefaultMaxExecutions, "cap on running executions (429 beyond)")
+	fs.DurationVar(&o.executionTTL, "execution-ttl", adminserver.DefaultExecutionTTL, "an execution nobody finished is finished after this long")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -103,6 +135,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	if o.limits.MaxConnections <= 0 || o.limits.ReadHeaderTimeout <= 0 || o.limits.ReadTimeout <= 0 || o.limits.IdleTimeout <= 0 {
 		return usageErr("--max-connections, --read-header-timeout, --read-timeout and --idle-timeout must be positive")
+	}
+	if o.maxExecutions <= 0 || o.executionTTL <= 0 {
+		return usageErr("--max-executions and --execution-ttl must be positive")
 	}
 	if o.commitWindow < 0 {
 		return usageErr("--commit-window must not be negative")
@@ -150,6 +185,11 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		OpenBaoAddr:   o.openBaoAddr,
 		OpenBaoToken:  getenv("BAO_TOKEN"),
 		Logger:        log,
+		Policy: &adminserver.Policy{
+			EnvNames: splitList(o.allowEnv), VaultPrefixes: splitList(o.allowVault), BaseURLHosts: splitList(o.allowHosts),
+		},
+		MaxExecutions: o.maxExecutions,
+		ExecutionTTL:  o.executionTTL,
 	})
 	if err != nil {
 		return fail("%v", err)
