@@ -11,20 +11,20 @@ import (
 // link's target and keeps the link; the file keeps its mode, owner and group.
 func TestWriteFileAtomicThroughSymlink(t *testing.T) {
 	dir := t.TempDir()
-	real := filepath.Join(dir, "managed", "aegis-config.yaml")
-	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+	target := filepath.Join(dir, "managed", "aegis-config.yaml")
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(real, []byte("llm: {}\n"), 0o640); err != nil {
+	if err := os.WriteFile(target, []byte("llm: {}\n"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(real, 0o640); err != nil {
+	if err := os.Chmod(target, 0o640); err != nil {
 		t.Fatal(err)
 	}
 	uid, gid := os.Getuid(), os.Getgid()
 	if os.Geteuid() == 0 { // CI runs as root: hand the file to nobody:nogroup
 		uid, gid = 65534, 65534
-		if err := os.Chown(real, uid, gid); err != nil {
+		if err := os.Chown(target, uid, gid); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,11 +39,11 @@ func TestWriteFileAtomicThroughSymlink(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatalf("the link was replaced by a regular file: %v %v", fi.Mode(), err)
 	}
-	got, err := os.ReadFile(real)
+	got, err := os.ReadFile(target)
 	if err != nil || string(got) != "llm:\n  providers: []\n" {
 		t.Fatalf("the target holds %q (%v)", got, err)
 	}
-	fi, err := os.Stat(real)
+	fi, err := os.Stat(target)
 	if err != nil {
 		t.Fatal(err)
 	}
