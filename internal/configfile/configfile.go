@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
@@ -22,9 +24,37 @@ type Document interface {
 	Render(cfg *llmconfig.LLM) ([]byte, error)
 }
 
-// Parse parses a whole node config file, choosing its format from its content. An
-// empty file is an empty seed-format file.
-func Parse(data []byte) (Document, error) {
+// Stateful is implemented by the formats that keep part of the LLM configuration
+// in the server's own state file beside the config (StatePath), because the file
+// has no place for it (aegis/v1: providers without aliases).
+type Stateful interface {
+	// RenderState returns the state file that goes with Render(cfg).
+	RenderState(cfg *llmconfig.LLM) ([]byte, error)
+}
+
+// Parse parses a whole node config file, choosing its format from its content:
+// `apiVersion: 100monkeys.ai/v1` with `kind: NodeConfig` is FormatV1 (whatever
+// else the file holds: the daemon ignores a top-level llm: section there); any
+// other YAML mapping — with a top-level llm: section, without one, or an empty
+// file — is the seed format, which adds its llm: section on the first write.
+func Parse(data []byte) (Document, error) { return ParseWithState(data, nil) }
+
+// ParseWithState is Parse with the content of the server's state file beside the
+// config (nil when there is none); formats that do not use it ignore it.
+func ParseWithState(data, state []byte) (Document, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("parsing YAML: %w", err)
+	}
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 && root.Content[0].Kind == yaml.MappingNode {
+		v1, err := isV1(root.Content[0])
+		if err != nil {
+			return nil, err
+		}
+		if v1 {
+			return parseV1(data, state, &root)
+		}
+	}
 	return parseSeed(data)
 }
 

@@ -75,6 +75,16 @@ type Provider struct {
 type LLM struct {
 	Providers []Provider        `json:"providers" yaml:"providers"`
 	Aliases   map[string]string `json:"aliases" yaml:"aliases"`
+	// AliasOptions holds the per-alias settings of the aegis/v1 format (see
+	// AliasOptions); aliases without any are absent.
+	AliasOptions map[string]AliasOptions `json:"alias_options,omitempty" yaml:"-"`
+	// Shared lists, for each alias that the file defines under several
+	// providers, those providers in file order (read-only: only a file can hold
+	// it; Aliases names the one the daemon picks).
+	Shared map[string][]string `json:"shared,omitempty" yaml:"-"`
+	// References maps keys of the node config that name a provider (e.g.
+	// "llm_selection.default_provider") to that name (read-only).
+	References map[string]string `json:"references,omitempty" yaml:"-"`
 }
 
 // FieldError is one problem with one field. Field is the attribute name for
@@ -275,6 +285,9 @@ func (c *LLM) Validate() error {
 		if err := CheckAliasTarget(c, c.Aliases[name]); err != nil {
 			errs = append(errs, FieldError{Field: "aliases." + name, Detail: err.Error()})
 		}
+		for _, fe := range c.validateAliasOptions(name) {
+			errs = append(errs, FieldError{Field: "aliases." + name + "." + fe.Field, Detail: fe.Detail})
+		}
 	}
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
@@ -314,6 +327,21 @@ func (c *LLM) Clone() *LLM {
 	}
 	for k, v := range c.Aliases {
 		out.Aliases[k] = v
+	}
+	for k, v := range c.AliasOptions {
+		out.SetOptions(k, v)
+	}
+	if c.Shared != nil {
+		out.Shared = make(map[string][]string, len(c.Shared))
+		for k, v := range c.Shared {
+			out.Shared[k] = append([]string(nil), v...)
+		}
+	}
+	if c.References != nil {
+		out.References = make(map[string]string, len(c.References))
+		for k, v := range c.References {
+			out.References[k] = v
+		}
 	}
 	return out
 }
@@ -367,10 +395,25 @@ func (c *LLM) Revision() string {
 	for i, p := range c.Providers {
 		providers[i] = p.hashable()
 	}
-	return hashJSON("llm", struct {
+	base := struct {
 		P []any
 		A [][2]string
-	}{providers, c.aliasPairs()})
+	}{providers, c.aliasPairs()}
+	if len(c.AliasOptions) == 0 && len(c.Shared) == 0 && len(c.References) == 0 {
+		return hashJSON("llm", base) // the revision of a config without v1-only content is unchanged
+	}
+	opts := make([][2]any, 0, len(c.AliasOptions))
+	for _, k := range c.AliasNames() {
+		if o := c.Options(k); !o.IsZero() {
+			opts = append(opts, [2]any{k, o.hashable()})
+		}
+	}
+	return hashJSON("llm", struct {
+		B any
+		O [][2]any
+		S map[string][]string
+		R map[string]string
+	}{base, opts, c.Shared, c.References})
 }
 
 func (c *LLM) aliasPairs() [][2]string {

@@ -15,6 +15,9 @@ const (
 	SourceEnv CredentialSource = "env"
 	// SourceVault is a "vault:path/to/secret[#field]" reference, resolved from OpenBao.
 	SourceVault CredentialSource = "vault"
+	// SourceSecret is a "secret:namespace/mount/path" reference, listed by the AEGIS
+	// node-config docs for the aegis/v1 format (see CheckCredentialFormat).
+	SourceSecret CredentialSource = "secret"
 )
 
 // CredentialRef is a parsed api_key reference. It never holds a secret value.
@@ -33,6 +36,8 @@ func (r CredentialRef) String() string {
 	switch r.Source {
 	case SourceEnv:
 		return "env:" + r.EnvVar
+	case SourceSecret:
+		return "secret:" + r.Path
 	case SourceVault:
 		if r.Field != "" {
 			return "vault:" + r.Path + "#" + r.Field
@@ -96,6 +101,13 @@ func ParseCredentialRef(s string) (CredentialRef, error) {
 			return CredentialRef{}, errors.New(`"vault:" field after '#' must be letters, digits, '.', '_' or '-', e.g. "vault:aegis/llm/openai#api_key"`)
 		}
 		return CredentialRef{Source: SourceVault, Path: path, Field: field}, nil
+	case "secret":
+		for _, seg := range strings.Split(rest, "/") {
+			if seg == "" || seg == "." || seg == ".." || !vaultSegmentPattern.MatchString(seg) {
+				return CredentialRef{}, errors.New(`"secret:" must be followed by '/'-separated segments of letters, digits, '.', '_' or '-', e.g. "secret:aegis/kv/openai"`)
+			}
+		}
+		return CredentialRef{Source: SourceSecret, Path: rest}, nil
 	default:
 		return CredentialRef{}, fmt.Errorf("is not a credential reference (unknown scheme)%s; %s", literalHint(s), ReferenceSyntax)
 	}
