@@ -259,7 +259,9 @@ func scalarString(m *yaml.Node, key, where string) (string, error) {
 }
 
 // isLocal is the daemon's LLMProviderConfig::is_local: types served on the node.
-func isLocal(typ string) bool { return typ == llmconfig.TypeOllama || typ == llmconfig.TypeOpenAICompatible }
+func isLocal(typ string) bool {
+	return typ == llmconfig.TypeOllama || typ == llmconfig.TypeOpenAICompatible
+}
 
 // replaces reports whether a later candidate replaces the current winner of an
 // alias under the strategy, as the daemon's ProviderRegistry::from_config does.

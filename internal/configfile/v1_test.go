@@ -188,7 +188,10 @@ func TestV1FullCycleKeepsEverythingOutside(t *testing.T) {
 				t.Fatalf("no default endpoint written:\n%s", s.data)
 			}
 			// Retarget default to it.
-			s.apply(func(c *llmconfig.LLM) { c.Aliases["default"] = "gpt-4o-mini"; c.SetOptions("default", llmconfig.AliasOptions{}) })
+			s.apply(func(c *llmconfig.LLM) {
+				c.Aliases["default"] = "gpt-4o-mini"
+				c.SetOptions("default", llmconfig.AliasOptions{})
+			})
 			if got := s.doc.LLM().Aliases["default"]; got != "gpt-4o-mini" {
 				t.Fatalf("default -> %q", got)
 			}
@@ -280,9 +283,9 @@ func TestV1VaultRefsRefusedSecretWarned(t *testing.T) {
 
 func TestFormatDetection(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                      FormatSeed,
-		"llm: {}\n":             FormatSeed,
-		"node: {id: n}\n":       FormatSeed,
+		"":                FormatSeed,
+		"llm: {}\n":       FormatSeed,
+		"node: {id: n}\n": FormatSeed,
 		"apiVersion: 100monkeys.ai/v1\nkind: NodeConfig\nmetadata: {name: n}\nspec: {node: {id: x}}\nllm: {}\n": FormatV1,
 	} {
 		d, err := Parse([]byte(in))
