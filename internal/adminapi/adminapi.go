@@ -69,7 +69,10 @@ type Alias struct {
 	ProviderType string `json:"provider_type"`
 	Model        string `json:"model"`
 	Revision     string `json:"revision"`
-	Generation   int64  `json:"generation,omitempty"`
+	// SharedWith lists every provider an aegis/v1 node config defines the alias
+	// under, when there are several; such an alias is read-only (409 alias-shared).
+	SharedWith []string `json:"shared_with,omitempty"`
+	Generation int64    `json:"generation,omitempty"`
 }
 
 // AliasPut is the body of PUT /v1/admin/llm/aliases/{name}.
@@ -80,10 +83,13 @@ type AliasPut struct {
 // LLMConfig is GET /v1/admin/llm/config: one consistent snapshot of the whole llm
 // section.
 type LLMConfig struct {
-	Generation int64      `json:"generation"`
-	Revision   string     `json:"revision"`
-	Providers  []Provider `json:"providers"`
-	Aliases    []Alias    `json:"aliases"`
+	Generation int64  `json:"generation"`
+	Revision   string `json:"revision"`
+	// Format is the node config file's format (llmconfig.FormatSeed,
+	// llmconfig.FormatV1); empty from a server that predates it.
+	Format    string     `json:"format,omitempty"`
+	Providers []Provider `json:"providers"`
+	Aliases   []Alias    `json:"aliases"`
 }
 
 // Provider returns the named provider of the snapshot, or nil.
@@ -155,6 +161,7 @@ type Status struct {
 	ReloadsTotal  int64      `json:"reloads_total"`
 	RequestsTotal int64      `json:"requests_total"`
 	Mode          string     `json:"mode"`
+	Format        string     `json:"format,omitempty"`
 	LastReload    *Reload    `json:"last_reload"`
 	Draining      []Draining `json:"draining"`
 }

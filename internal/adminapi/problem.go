@@ -14,6 +14,8 @@ const (
 	ProblemMethodNotAllowed   = ProblemTypePrefix + "method-not-allowed"  // 405
 	ProblemProviderInUse      = ProblemTypePrefix + "provider-in-use"     // 409
 	ProblemFileChanged        = ProblemTypePrefix + "file-changed"        // 409
+	ProblemAliasShared        = ProblemTypePrefix + "alias-shared"        // 409, aegis/v1
+	ProblemProviderReferenced = ProblemTypePrefix + "provider-referenced" // 409, aegis/v1
 	ProblemPreconditionFailed = ProblemTypePrefix + "precondition-failed" // 412
 	ProblemTooLarge           = ProblemTypePrefix + "too-large"           // 413
 	ProblemUnsupportedMedia   = ProblemTypePrefix + "unsupported-media"   // 415

@@ -271,7 +271,10 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 		before := work.Clone()
 		changed, err := s.safeApply(m.mutate, work)
 		if err == nil && changed {
-			if verr := work.Validate(); verr != nil {
+			work.NormalizeOptions()
+			if c := llmconfig.CheckPreserved(before, work); c != nil {
+				err = conflictProblem(c)
+			} else if verr := work.ValidateFor(live.format); verr != nil {
 				err = validationProblem("The change would make the llm section invalid; nothing was written.", verr)
 			}
 		}
@@ -329,12 +332,17 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 	if err != nil && !missing {
 		return fail(writeFailed(fmt.Sprintf("reading %s: %v", path, err)))
 	}
-	cached, err := s.parseFile(prev)
+	statePath := configfile.StatePath(path)
+	prevState, err := readState(path)
+	if err != nil {
+		return fail(writeFailed(fmt.Sprintf("reading %s: %v", statePath, err)))
+	}
+	cached, err := s.parseFile(prev, prevState)
 	if err != nil {
 		return fail(writeFailed(fmt.Sprintf("%s can no longer be parsed (hand edit?), so it cannot be updated without losing its other sections: %v; fix the file and POST /v1/admin/reload", path, err)))
 	}
 	doc := cached.doc
-	if cached.revision != live.revision {
+	if doc.Format() != live.format || cached.revision != live.revision {
 		// Writing now would silently undo an operator's edit that the orchestrator may
 		// already run (aegis daemon reload) and that plans cannot see yet.
 		return fail(fileChanged(path))
@@ -343,25 +351,52 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 	if err != nil {
 		return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
 	}
-	// The file must read back as exactly what is about to go live.
-	back, err := configfile.Parse(data)
-	if err != nil || back.LLM().Revision() != work.Revision() {
+	var state []byte
+	if sd, ok := doc.(configfile.Stateful); ok {
+		if state, err = sd.RenderState(work); err != nil {
+			return fail(internalProblem(fmt.Sprintf("rendering %s: %v", statePath, err)))
+		}
+	}
+	// The file must read back as exactly what is about to go live; what it reads
+	// back as is what is published (a format may order providers its own way).
+	back, err := configfile.ParseWithState(data, state)
+	if err != nil || !llmconfig.SameContent(back.LLM(), work) {
 		return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
 	}
-	if err := configfile.WriteFileAtomic(path, data); err != nil {
-		return fail(writeFailed(fmt.Sprintf("writing %s: %v", path, err)))
+	fileDiffers := missing || !bytes.Equal(prev, data)
+	if state != nil && !bytes.Equal(state, prevState) {
+		if err := configfile.WriteFileAtomic(statePath, state); err != nil {
+			return fail(writeFailed(fmt.Sprintf("writing %s: %v", statePath, err)))
+		}
 	}
-	if s.cfg.ReloadCommand != "" {
+	restoreState := func() {
+		if state == nil || bytes.Equal(state, prevState) {
+			return
+		}
+		if rerr := restoreFile(statePath, prevState, prevState == nil); rerr != nil {
+			s.log.Error("restoring the previous state file failed", "path", statePath, "error", rerr)
+		}
+	}
+	if fileDiffers {
+		if err := configfile.WriteFileAtomic(path, data); err != nil {
+			restoreState()
+			return fail(writeFailed(fmt.Sprintf("writing %s: %v", path, err)))
+		}
+	}
+	// The daemon reads only the file: a change that lives in the server's state
+	// alone (an aegis/v1 provider without aliases yet) needs no reload.
+	if s.cfg.ReloadCommand != "" && fileDiffers {
 		if cmdErr := s.runReloadCommand(live.llm, work); cmdErr != nil {
 			if rerr := restoreFile(path, prev, missing); rerr != nil {
 				s.log.Error("restoring the previous config file failed", "path", path, "error", rerr)
 				cmdErr = fmt.Errorf("%w; restoring the previous file also failed: %w", cmdErr, rerr)
 			}
+			restoreState()
 			return fail(reloadFailed(cmdErr.Error()))
 		}
 	}
-	next := s.publish(live, work, TriggerAPI, changes, start)
-	s.file = &parsedFile{data: data, doc: back, revision: next.revision}
+	next := s.publish(live, back.LLM(), TriggerAPI, changes, start)
+	s.file = &parsedFile{data: data, state: state, doc: back, revision: next.revision}
 	return next.generation, nil
 }
 
@@ -369,21 +404,22 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 // still holds these bytes skips parsing it again.
 type parsedFile struct {
 	data     []byte
+	state    []byte // the server's state file beside it (configfile.StatePath)
 	doc      configfile.Document
 	revision string
 }
 
 // parseFile parses the config file's bytes, reusing the committer's last parse
 // when they did not change. Only the commit loop calls it.
-func (s *Server) parseFile(data []byte) (*parsedFile, error) {
-	if f := s.file; f != nil && bytes.Equal(f.data, data) {
+func (s *Server) parseFile(data, state []byte) (*parsedFile, error) {
+	if f := s.file; f != nil && bytes.Equal(f.data, data) && bytes.Equal(f.state, state) {
 		return f, nil
 	}
-	doc, err := configfile.Parse(data)
+	doc, err := configfile.ParseWithState(data, state)
 	if err != nil {
 		return nil, err
 	}
-	f := &parsedFile{data: data, doc: doc, revision: doc.LLM().Revision()}
+	f := &parsedFile{data: data, state: state, doc: doc, revision: doc.LLM().Revision()}
 	s.file = f
 	return f, nil
 }
@@ -410,12 +446,16 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 	}
 	path := s.cfg.ConfigPath
 	data, err := os.ReadFile(path)
+	var state []byte
+	if err == nil {
+		state, err = readState(path)
+	}
 	if err != nil {
 		reject(&problem{Status: 422, Type: adminapi.ProblemValidation, Title: titleValidation,
 			Detail: fmt.Sprintf("The config file cannot be read; the live config is unchanged: %v", err)})
 		return
 	}
-	doc, err := configfile.Parse(data)
+	doc, err := configfile.ParseWithState(data, state)
 	if err != nil {
 		reject(&problem{Status: 422, Type: adminapi.ProblemValidation, Title: titleValidation,
 			Detail: "The config file cannot be parsed; the live config is unchanged.",
@@ -423,11 +463,11 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 		return
 	}
 	llm := doc.LLM()
-	if err := llm.Validate(); err != nil {
+	if err := llm.ValidateFor(doc.Format()); err != nil {
 		reject(validationProblem("The llm section of the config file is invalid; the live config is unchanged.", err))
 		return
 	}
-	if llm.Revision() == live.revision {
+	if llm.Revision() == live.revision && doc.Format() == live.format {
 		s.log.Info("reload: llm section unchanged", "trigger", trigger, "generation", live.generation)
 		r.reply <- commitReply{generation: live.generation}
 		return
@@ -439,13 +479,18 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 			return
 		}
 	}
-	next := s.publish(live, llm, trigger, changes, start)
+	next := s.publishFormat(live, llm, doc.Format(), trigger, changes, start)
 	r.reply <- commitReply{generation: next.generation, changed: true}
 }
 
 // publish makes cfg the live config as the next generation.
 func (s *Server) publish(live *snapshot, cfg *llmconfig.LLM, trigger string, changes int, start time.Time) *snapshot {
-	next := &snapshot{generation: live.generation + 1, llm: cfg, revision: cfg.Revision()}
+	return s.publishFormat(live, cfg, live.format, trigger, changes, start)
+}
+
+// publishFormat is publish for a file whose format may have changed (a reload).
+func (s *Server) publishFormat(live *snapshot, cfg *llmconfig.LLM, format, trigger string, changes int, start time.Time) *snapshot {
+	next := &snapshot{generation: live.generation + 1, llm: cfg, revision: cfg.Revision(), format: format}
 	s.snap.Store(next)
 	s.reloadsTotal.Add(1)
 	s.recordReload(start, outcomeSuccess, changes, trigger, "")

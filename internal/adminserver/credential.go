@@ -74,7 +74,7 @@ func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*
 		case !s.policy.allowsRef(ref):
 		case ref.Source == llmconfig.SourceEnv:
 			c.Status = s.envStatus(ref.EnvVar)
-		case s.cfg.OpenBaoAddr == "":
+		case ref.Source != llmconfig.SourceVault, s.cfg.OpenBaoAddr == "":
 		default:
 			if st, ok := s.creds.get(key); ok {
 				c.Status = st

@@ -76,7 +76,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 	out := adminapi.Status{
 		Generation: snap.generation, Revision: snap.revision,
 		ReloadsTotal: s.reloadsTotal.Load(), RequestsTotal: s.requestsTotal.Load(),
-		Mode: s.mode(), Draining: s.draining(snap.generation),
+		Mode: s.mode(), Format: snap.format, Draining: s.draining(snap.generation),
 	}
 	if lr := s.lastReload.Load(); lr != nil {
 		out.LastReload = &adminapi.Reload{
@@ -102,9 +102,13 @@ func (s *Server) providersJSON(r *http.Request, cfg *llmconfig.LLM) []adminapi.P
 }
 
 func aliasOf(cfg *llmconfig.LLM, name, target string) adminapi.Alias {
-	a := adminapi.Alias{Name: name, Provider: target, Revision: llmconfig.AliasRevision(name, target)}
+	a := adminapi.Alias{Name: name, Provider: target, Revision: llmconfig.AliasRevision(name, target), SharedWith: cfg.Shared[name]}
 	if p := cfg.Provider(target); p != nil {
 		a.ProviderType, a.Model = p.Type, p.Model
+		if cfg.Aliases[name] == target {
+			a.Model = cfg.Options(name).Apply(*p).Model
+			a.Revision = llmconfig.AliasRevisionOf(name, target, cfg.Options(name))
+		}
 	}
 	return a
 }
@@ -284,7 +288,7 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
-			curRev = llmconfig.AliasRevision(name, cur)
+			curRev = llmconfig.AliasRevisionOf(name, cur, c.Options(name))
 		}
 		if perr := cond.check("alias", name, exists, curRev); perr != nil {
 			return false, perr
@@ -293,14 +297,19 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 			return false, fieldProblem("The alias is invalid; nothing was written.",
 				llmconfig.FieldError{Field: llmconfig.FieldAliasProvider, Detail: err.Error()})
 		}
-		out = aliasOf(c, name, b.Provider)
 		if exists && cur == b.Provider {
+			out = aliasOf(c, name, b.Provider)
 			return false, nil
 		}
 		if c.Aliases == nil {
 			c.Aliases = map[string]string{}
 		}
 		c.Aliases[name] = b.Provider
+		// A retarget drops the overrides (they were relative to the old
+		// provider) and keeps the entry's own capabilities and cost.
+		o := c.Options(name)
+		c.SetOptions(name, llmconfig.AliasOptions{Capabilities: o.Capabilities, CostPer1kTokens: o.CostPer1kTokens})
+		out = aliasOf(c, name, b.Provider)
 		created = !exists
 		return true, nil
 	}})
@@ -323,7 +332,7 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
-			curRev = llmconfig.AliasRevision(name, cur)
+			curRev = llmconfig.AliasRevisionOf(name, cur, c.Options(name))
 		}
 		if perr := cond.check("alias", name, exists, curRev); perr != nil {
 			return false, perr
@@ -332,6 +341,7 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 			return false, notFound(fmt.Sprintf("alias %q does not exist", printable(name)))
 		}
 		delete(c.Aliases, name)
+		c.SetOptions(name, llmconfig.AliasOptions{})
 		return true, nil
 	}})
 	if rep.err != nil {

@@ -43,6 +43,17 @@ func internalProblem(detail string) *problem {
 	return &problem{Status: 500, Type: adminapi.ProblemInternal, Title: "Internal Server Error", Detail: detail}
 }
 
+// conflictProblem is a 409 for a change that would drop what the node config
+// holds but the API cannot represent (see llmconfig.CheckPreserved).
+func conflictProblem(c *llmconfig.Conflict) *problem {
+	typ, title := adminapi.ProblemAliasShared, "Alias Shared"
+	if c.Kind == llmconfig.ConflictProviderReferenced {
+		typ, title = adminapi.ProblemProviderReferenced, "Provider Referenced"
+	}
+	return &problem{Status: 409, Type: typ, Title: title, Detail: c.Detail + "; nothing was written.",
+		Errors: []llmconfig.FieldError{{Field: c.Field, Detail: c.Detail}}}
+}
+
 func badRequest(detail string) *problem {
 	return &problem{Status: 400, Type: adminapi.ProblemBadRequest, Title: "Bad Request", Detail: detail}
 }

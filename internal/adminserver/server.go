@@ -107,6 +107,8 @@ type snapshot struct {
 	generation int64
 	llm        *llmconfig.LLM
 	revision   string
+	// format is the node config file's format (llmconfig.FormatSeed, FormatV1).
+	format string
 }
 
 type reloadRecord struct {
@@ -172,7 +174,7 @@ func New(cfg Config) (*Server, error) {
 		_ = lock.Close()
 		return nil, fmt.Errorf("another aegis-admin already serves %s (lock %s is held)", cfg.ConfigPath, cfg.ConfigPath+".lock")
 	}
-	llm, err := loadOrCreate(cfg.ConfigPath)
+	llm, format, err := loadOrCreate(cfg.ConfigPath)
 	if err != nil {
 		_ = lock.Unlock()
 		return nil, err
@@ -201,37 +203,51 @@ func New(cfg Config) (*Server, error) {
 		s.hasRO = true
 		s.roTokenSum = sha256.Sum256([]byte(cfg.ReadOnlyToken))
 	}
-	s.snap.Store(&snapshot{generation: 1, llm: llm, revision: llm.Revision()})
+	s.snap.Store(&snapshot{generation: 1, llm: llm, revision: llm.Revision(), format: format})
 	s.lastReload.Store(&reloadRecord{Time: time.Now(), Outcome: outcomeSuccess, Trigger: TriggerStartup})
 	s.handler = s.routes()
 	go s.commitLoop()
 	s.log.Info("config loaded", "path", cfg.ConfigPath, "generation", 1,
-		"providers", len(llm.Providers), "aliases", len(llm.Aliases), "mode", s.mode())
+		"providers", len(llm.Providers), "aliases", len(llm.Aliases), "mode", s.mode(), "format", format)
 	return s, nil
 }
 
-// loadOrCreate reads and validates the config file, creating it with an empty llm
-// section when it does not exist.
-func loadOrCreate(path string) (*llmconfig.LLM, error) {
+// loadOrCreate reads and validates the config file (with the server's state beside
+// it, see configfile.StatePath), creating it with an empty llm section when it does
+// not exist. It returns the LLM configuration and the file's format.
+func loadOrCreate(path string) (*llmconfig.LLM, string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if werr := configfile.WriteFileAtomic(path, []byte(configfile.EmptySeed)); werr != nil {
-			return nil, fmt.Errorf("creating %s: %w", path, werr)
+			return nil, "", fmt.Errorf("creating %s: %w", path, werr)
 		}
-		return &llmconfig.LLM{Aliases: map[string]string{}}, nil
+		return &llmconfig.LLM{Aliases: map[string]string{}}, llmconfig.FormatSeed, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	doc, err := configfile.Parse(data)
+	state, err := readState(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, "", err
+	}
+	doc, err := configfile.ParseWithState(data, state)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
 	llm := doc.LLM()
-	if err := llm.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: invalid llm section: %w", path, err)
+	if err := llm.ValidateFor(doc.Format()); err != nil {
+		return nil, "", fmt.Errorf("%s: invalid LLM configuration: %w", path, err)
 	}
-	return llm, nil
+	return llm, doc.Format(), nil
+}
+
+// readState reads the server's own state beside the config file (nil when absent).
+func readState(path string) ([]byte, error) {
+	b, err := os.ReadFile(configfile.StatePath(path))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return b, err
 }
 
 // Handler returns the HTTP handler of the admin API (with auth, logging and

@@ -420,8 +420,8 @@ func maxLine(n *yaml.Node) int {
 	return m
 }
 
-// edit replaces lines [from, to) with repl.
-type edit struct {
+// lineEdit replaces lines [from, to) with repl.
+type lineEdit struct {
 	from, to int
 	repl     []string
 	seq      int
@@ -429,11 +429,11 @@ type edit struct {
 
 type editor struct {
 	d     *v1Document
-	edits []edit
+	edits []lineEdit
 }
 
 func (e *editor) add(from, to int, repl ...string) {
-	e.edits = append(e.edits, edit{from: from, to: to, repl: repl, seq: len(e.edits)})
+	e.edits = append(e.edits, lineEdit{from: from, to: to, repl: repl, seq: len(e.edits)})
 }
 
 func (e *editor) apply() []byte {
