@@ -126,7 +126,7 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", etag(snap.revision))
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, adminapi.LLMConfig{
-		Generation: snap.generation, Revision: snap.revision,
+		Generation: snap.generation, Revision: snap.revision, Format: snap.format,
 		Providers: s.providersJSON(r, snap.llm), Aliases: aliasesJSON(snap.llm),
 	})
 }

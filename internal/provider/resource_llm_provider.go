@@ -162,6 +162,17 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.AddError("Error Reading LLM Providers", "Could not read the orchestrator's providers for the plan: "+explainError(err))
 		return
 	}
+	if !plan.APIKey.IsUnknown() {
+		// What the node's daemon resolves depends on its config file's format.
+		cerr, warning := llmconfig.CheckCredentialFormat(snap.Format, plan.APIKey.ValueString())
+		if cerr != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Invalid api_key", "api_key "+cerr.Error()+".")
+			return
+		}
+		if warning != "" {
+			resp.Diagnostics.AddAttributeWarning(path.Root("api_key"), "Credential Reference Not Resolved By Every Daemon", warning+".")
+		}
+	}
 	existing := snap.Provider(plan.Name.ValueString())
 	if !hasState && existing != nil {
 		if plan.allKnown() && !existing.Equal(plan.toAPI()) {
