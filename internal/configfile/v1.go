@@ -112,7 +112,7 @@ func parseV1(data, state []byte, root *yaml.Node) (*v1Document, error) {
 	}
 	if len(state) > 0 {
 		if err := json.Unmarshal(state, &d.state); err != nil {
-			return nil, fmt.Errorf("the admin server's state beside the config file cannot be read: %v; remove it to derive provider settings from the file again", err)
+			return nil, fmt.Errorf("the admin server's state beside the config file cannot be read: %w; remove it to derive provider settings from the file again", err)
 		}
 	}
 	top := root.Content[0]

@@ -270,13 +270,13 @@ func TestV1KeepsUnmodeledFields(t *testing.T) {
 }
 
 func TestV1VaultRefsRefusedSecretWarned(t *testing.T) {
-	if err, _ := llmconfig.CheckCredentialFormat(FormatV1, "vault:aegis/openai#key"); err == nil || !strings.Contains(err.Error(), "bearer") && !strings.Contains(err.Error(), "model API") {
+	if _, err := llmconfig.CheckCredentialFormat(FormatV1, "vault:aegis/openai#key"); err == nil || !strings.Contains(err.Error(), "model API") {
 		t.Fatalf("vault on v1: %v", err)
 	}
-	if err, warn := llmconfig.CheckCredentialFormat(FormatV1, "secret:aegis/kv/openai"); err != nil || warn == "" {
+	if warn, err := llmconfig.CheckCredentialFormat(FormatV1, "secret:aegis/kv/openai"); err != nil || warn == "" {
 		t.Fatalf("secret on v1: %v %q", err, warn)
 	}
-	if err, _ := llmconfig.CheckCredentialFormat(FormatSeed, "secret:aegis/kv/openai"); err == nil {
+	if _, err := llmconfig.CheckCredentialFormat(FormatSeed, "secret:aegis/kv/openai"); err == nil {
 		t.Fatal("secret on seed accepted")
 	}
 }

@@ -10,7 +10,7 @@ import (
 // Field names of per-alias settings that only the aegis/v1 node config can hold.
 const (
 	FieldCapabilities    = "capabilities"
-	FieldCostPer1kTokens = "cost_per_1k_tokens"
+	FieldCostPer1kTokens = "cost_per_1k_tokens" //nolint:gosec // a field name, not a credential
 )
 
 // AliasOptions are the per-alias settings of the aegis/v1 format, where every alias
@@ -272,18 +272,20 @@ func (o AliasOptions) hashable() any {
 	if len(o.Capabilities) == 0 {
 		o.Capabilities = nil
 	}
+	// JSON has no NaN or infinity: the floats are hashed as text.
+	temp, cost := o.Temperature, o.CostPer1kTokens
+	o.Temperature, o.CostPer1kTokens = nil, nil
 	type plain AliasOptions
 	out := struct {
 		plain
-		Temperature string `json:"temperature,omitempty"`
-		Cost        string `json:"cost_per_1k_tokens,omitempty"`
+		Temp string `json:"temperature_text,omitempty"`
+		Cost string `json:"cost_text,omitempty"`
 	}{plain: plain(o)}
-	out.plain.Temperature, out.plain.CostPer1kTokens = nil, nil
-	if o.Temperature != nil {
-		out.Temperature = fmt.Sprintf("%v", *o.Temperature)
+	if temp != nil {
+		out.Temp = fmt.Sprintf("%v", *temp)
 	}
-	if o.CostPer1kTokens != nil {
-		out.Cost = fmt.Sprintf("%v", *o.CostPer1kTokens)
+	if cost != nil {
+		out.Cost = fmt.Sprintf("%v", *cost)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package llmconfig
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -41,20 +42,20 @@ func DefaultEndpoint(providerType string) string {
 // as a bearer token: it is refused. A secret: reference is accepted there with a
 // warning (the daemon must support it); the seed format has no secret: references.
 // Only the scheme is looked at; ParseCredentialRef checks the syntax.
-func CheckCredentialFormat(format, apiKey string) (err error, warning string) {
+func CheckCredentialFormat(format, apiKey string) (warning string, err error) {
 	ref, perr := ParseCredentialRef(apiKey)
 	if perr != nil {
-		return nil, ""
+		return "", nil
 	}
 	switch {
 	case format == FormatV1 && ref.Source == SourceVault:
-		return fmt.Errorf(`is a "vault:" reference, which the AEGIS daemon of this node (aegis/v1 config) does not resolve: it would send the reference itself to the model API as the key. Use "env:VAR_NAME" with the key in the daemon's environment`), ""
+		return "", fmt.Errorf(`is a "vault:" reference, which the AEGIS daemon of this node (aegis/v1 config) does not resolve: it would send the reference itself to the model API as the key. Use "env:VAR_NAME" with the key in the daemon's environment`)
 	case format == FormatV1 && ref.Source == SourceSecret:
-		return nil, `"secret:" references are listed by the AEGIS node-config docs, but the daemon version pinned by this provider does not resolve them for LLM keys yet (it would send the reference as the key); make sure the daemon on this node supports them, or use "env:VAR_NAME"`
+		return `"secret:" references are listed by the AEGIS node-config docs, but the daemon version pinned by this provider does not resolve them for LLM keys yet (it would send the reference as the key); make sure the daemon on this node supports them, or use "env:VAR_NAME"`, nil
 	case format != FormatV1 && ref.Source == SourceSecret:
-		return fmt.Errorf(`is a "secret:" reference, which only an aegis/v1 node config supports; %s`, ReferenceSyntax), ""
+		return "", fmt.Errorf(`is a "secret:" reference, which only an aegis/v1 node config supports; %s`, ReferenceSyntax)
 	}
-	return nil, ""
+	return "", nil
 }
 
 // CheckAliasOptionsFormat refuses per-alias settings on a format that cannot hold them.
@@ -87,14 +88,15 @@ func formatOrSeed(format string) string {
 func (c *LLM) ValidateFor(format string) error {
 	var errs []FieldError
 	if err := c.Validate(); err != nil {
-		if ve, ok := err.(*ValidationError); ok {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
 			errs = append(errs, ve.Errors...)
 		} else {
 			return err
 		}
 	}
 	for i, p := range c.Providers {
-		if err, _ := CheckCredentialFormat(format, p.APIKey); err != nil {
+		if _, err := CheckCredentialFormat(format, p.APIKey); err != nil {
 			name := p.Name
 			if name == "" {
 				name = fmt.Sprint(i)

@@ -164,7 +164,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	if !plan.APIKey.IsUnknown() {
 		// What the node's daemon resolves depends on its config file's format.
-		cerr, warning := llmconfig.CheckCredentialFormat(snap.Format, plan.APIKey.ValueString())
+		warning, cerr := llmconfig.CheckCredentialFormat(snap.Format, plan.APIKey.ValueString())
 		if cerr != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Invalid api_key", "api_key "+cerr.Error()+".")
 			return
