@@ -588,6 +588,10 @@ func (s *Server) redact(text string, cfgs ...*llmconfig.LLM) string {
 			continue
 		}
 		for _, p := range c.Providers {
+			if llmconfig.IsLiteralKey(p.APIKey) {
+				secrets = append(secrets, p.APIKey)
+				continue
+			}
 			if ref, err := llmconfig.ParseCredentialRef(p.APIKey); err == nil && ref.Source == llmconfig.SourceEnv {
 				if v, ok := s.getenv(ref.EnvVar); ok {
 					secrets = append(secrets, v)

@@ -63,6 +63,10 @@ func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*
 		if _, dup := out[key]; dup {
 			continue
 		}
+		if llmconfig.IsLiteralKey(key) {
+			out[key] = &adminapi.Credential{Source: string(llmconfig.SourceLiteral), Status: adminapi.CredentialResolved}
+			continue
+		}
 		ref, err := llmconfig.ParseCredentialRef(key)
 		if err != nil { // cannot happen for a validated config
 			out[key] = nil

@@ -96,7 +96,18 @@ func (s *Server) providersJSON(r *http.Request, cfg *llmconfig.LLM) []adminapi.P
 	creds := s.credentials(r.Context(), keys)
 	out := make([]adminapi.Provider, len(cfg.Providers))
 	for i, p := range cfg.Providers {
-		out[i] = adminapi.Provider{Provider: p, Revision: p.Revision(), Credential: creds[p.APIKey]}
+		out[i] = apiProvider(p, creds[p.APIKey])
+	}
+	return out
+}
+
+// apiProvider is a provider as the API returns it. A literal api_key (one an
+// operator wrote into the file) is never returned: the answer leaves api_key out
+// and says credential.source "literal".
+func apiProvider(p llmconfig.Provider, cred *adminapi.Credential) adminapi.Provider {
+	out := adminapi.Provider{Provider: p, Revision: p.Revision(), Credential: cred}
+	if llmconfig.IsLiteralKey(p.APIKey) {
+		out.APIKey = ""
 	}
 	return out
 }
@@ -157,7 +168,7 @@ func (s *Server) handleGetProvider(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, notFound(fmt.Sprintf("provider %q does not exist", printable(name))))
 		return
 	}
-	out := adminapi.Provider{Provider: *p, Revision: p.Revision(), Credential: s.credential(r.Context(), p.APIKey)}
+	out := apiProvider(*p, s.credential(r.Context(), p.APIKey))
 	w.Header().Set("ETag", etag(out.Revision))
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, out)
@@ -205,7 +216,8 @@ func (s *Server) handlePutProvider(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, rep.err)
 		return
 	}
-	out := adminapi.Provider{Provider: p, Revision: p.Revision(), Credential: s.credential(r.Context(), p.APIKey), Generation: rep.generation}
+	out := apiProvider(p, s.credential(r.Context(), p.APIKey))
+	out.Generation = rep.generation
 	writeMutation(w, r, out.Revision, rep.generation, created, out)
 }
 

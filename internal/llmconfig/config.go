@@ -261,7 +261,10 @@ func CheckAliasTarget(cfg *LLM, providerName string) error {
 	return nil
 }
 
-// Validate checks the whole llm section. The result is nil when it is valid.
+// Validate checks the whole llm section. The result is nil when it is valid. A
+// literal api_key (IsLiteralKey) passes here, since the orchestrator accepts one
+// in its file; ValidateProvider, which every API write and every plan runs,
+// refuses it, so no new literal is ever written.
 func (c *LLM) Validate() error {
 	var errs []FieldError
 	seen := map[string]bool{}
@@ -275,6 +278,9 @@ func (c *LLM) Validate() error {
 		}
 		seen[p.Name] = true
 		for _, fe := range ValidateProvider(p, nil) {
+			if fe.Field == FieldAPIKey && IsLiteralKey(p.APIKey) {
+				continue // an existing literal key in the file: reported as such, never written anew
+			}
 			errs = append(errs, FieldError{Field: prefix + "." + fe.Field, Detail: fe.Detail})
 		}
 	}

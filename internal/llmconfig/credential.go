@@ -18,7 +18,26 @@ const (
 	// SourceSecret is a "secret:namespace/mount/path" reference, listed by the AEGIS
 	// node-config docs for the aegis/v1 format (see CheckCredentialFormat).
 	SourceSecret CredentialSource = "secret"
+	// SourceLiteral is an api_key that holds the key itself (see IsLiteralKey). The
+	// orchestrator's guide allows one in an existing file, so it is kept there, but
+	// the admin API never returns, logs or writes one.
+	SourceLiteral CredentialSource = "literal"
 )
+
+// IsLiteralKey reports whether an api_key value is a literal key rather than a
+// reference: it is not empty, it is no valid reference, and it is not a
+// malformed one either ("env:", "vault:" or "secret:" followed by something that is no key,
+// e.g. "env:1BAD", which stays an error to fix).
+func IsLiteralKey(s string) bool {
+	if s == "" {
+		return false
+	}
+	if _, err := ParseCredentialRef(s); err == nil {
+		return false
+	}
+	scheme, rest, found := strings.Cut(s, ":")
+	return !found || (scheme != "env" && scheme != "vault" && scheme != "secret") || looksLikeKey(rest)
+}
 
 // CredentialRef is a parsed api_key reference. It never holds a secret value.
 type CredentialRef struct {

@@ -64,7 +64,8 @@ func llmProviderResourceSchemaV0() schema.Schema {
 			},
 			"api_key": schema.StringAttribute{
 				MarkdownDescription: "Credential **reference**, never a key: `env:VAR_NAME` (an environment variable of the orchestrator) or `vault:path/to/secret` with an optional `#field` (an OpenBao secret). " +
-					"A literal key is refused at plan time. Required for every type except `ollama`.",
+					"A literal key is refused at plan time. Required for every type except `ollama`. " +
+					"An imported provider whose file entry holds a literal key reads as null here (`credential_source = \"literal\"`); setting a reference replaces the literal in the file.",
 				Optional: true,
 			},
 			"base_url": schema.StringAttribute{
@@ -92,7 +93,7 @@ func llmProviderResourceSchemaV0() schema.Schema {
 				Optional:            true,
 			},
 			"credential_source": schema.StringAttribute{
-				MarkdownDescription: "Where the orchestrator resolves `api_key`: `env` or `vault`. Null without `api_key`.",
+				MarkdownDescription: "Where the orchestrator resolves `api_key`: `env` or `vault`; `literal` for a key written into the node config file by hand (imported providers), which is never read into Terraform: set `api_key` to a reference and apply to replace it. Null without `api_key`.",
 				Computed:            true,
 			},
 			"credential_status": schema.StringAttribute{
@@ -154,6 +155,10 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() {
 		return
 	}
+	if hasState && state.CredentialSource.ValueString() == string(llmconfig.SourceLiteral) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("api_key"), "Literal API Key in the Node Config",
+			literalKeyWarning(plan.Name.ValueString(), plan.APIKey))
+	}
 	if hasState && plan.toAPI().Equal(state.toAPI()) && plan.allKnown() {
 		return // no change
 	}
@@ -212,6 +217,18 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 					strings.Join(aliases, ", "), want.Name, want.Type, want.Model, state.Type.ValueString(), state.Model.ValueString(), defaultNote(aliases)))
 		}
 	}
+}
+
+// literalKeyWarning tells the user that a provider's api_key in the node config
+// file is a literal key (which the admin API never returns, so it is not in
+// state) and how to replace it.
+func literalKeyWarning(name string, planned types.String) string {
+	msg := fmt.Sprintf("Provider %q has a literal API key in the orchestrator's config file. The admin server never returns it, so it is not in Terraform state. "+
+		"The key should become a reference: set api_key to \"env:VAR_NAME\" (an environment variable of the orchestrator) or \"vault:path/to/secret#field\" (an OpenBao secret); applying it replaces the literal key in the file.", name)
+	if ref, err := llmconfig.ParseCredentialRef(planned.ValueString()); err == nil && !planned.IsUnknown() {
+		msg += fmt.Sprintf(" This plan does that: api_key becomes %q.", ref.String())
+	}
+	return msg
 }
 
 // defaultNote stresses the default alias among re-routed ones.
