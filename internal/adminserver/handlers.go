@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
@@ -49,13 +50,7 @@ func (s *Server) routes() http.Handler {
 }
 
 func methodNotAllowed(allow []string) http.Handler {
-	allowHeader := ""
-	for i, m := range allow {
-		if i > 0 {
-			allowHeader += ", "
-		}
-		allowHeader += m
-	}
+	allowHeader := strings.Join(allow, ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, &problem{Status: 405, Type: adminapi.ProblemMethodNotAllowed, Title: "Method Not Allowed",
 			Detail: fmt.Sprintf("%s is not allowed here; allowed: %s", r.Method, allowHeader), Allow: allowHeader})
@@ -243,7 +238,7 @@ func (s *Server) handleDeleteProvider(w http.ResponseWriter, r *http.Request) {
 		if users := c.AliasesOf(name); len(users) > 0 {
 			return false, &problem{Status: 409, Type: adminapi.ProblemProviderInUse, Title: "Provider In Use",
 				Detail: fmt.Sprintf("provider %q is still the target of alias(es) %s: point them at another provider or delete them first",
-					name, quoteJoin(users)),
+					name, llmconfig.QuoteList(users)),
 				Aliases: users}
 		}
 		c.Providers = slices.Delete(c.Providers, idx, idx+1)
@@ -380,17 +375,6 @@ func printable(name string) string {
 		return name[:80] + "…"
 	}
 	return name
-}
-
-func quoteJoin(names []string) string {
-	out := ""
-	for i, n := range names {
-		if i > 0 {
-			out += ", "
-		}
-		out += strconv.Quote(n)
-	}
-	return out
 }
 
 // writeMutation answers a successful PUT: ETag, generation, 201 with Location for

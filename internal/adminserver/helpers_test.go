@@ -72,6 +72,7 @@ func newFixtureAt(t *testing.T, path string, opts ...func(*Config)) *fixture {
 		ConfigPath:    path,
 		Token:         adminToken,
 		ReadOnlyToken: roToken,
+		CommitWindow:  DefaultCommitWindow,
 		Logger:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Getenv: func(k string) (string, bool) {
 			v, ok := env[k]

@@ -25,7 +25,8 @@ import (
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
-// Defaults for the zero values of Config.
+// Defaults: DefaultReloadTimeout for a zero Config.ReloadTimeout (which has no
+// other meaning); DefaultCommitWindow is aegis-admin's --commit-window default.
 const (
 	DefaultReloadTimeout = 60 * time.Second
 	DefaultCommitWindow  = 10 * time.Millisecond
@@ -43,8 +44,8 @@ type Config struct {
 	ReloadTimeout time.Duration
 	// CommitWindow is the group-commit quiet gap: after each queued mutation the
 	// committer waits this long for another, longer while it expects the writers
-	// of recent batches (see collect in committer.go). Default 10ms; negative
-	// means no wait.
+	// of recent batches (see collect in committer.go). Taken as it is: zero commits
+	// whatever is queued at once (aegis-admin's default is DefaultCommitWindow).
 	CommitWindow time.Duration
 	// Token is the read-write bearer token (required).
 	Token string
@@ -144,9 +145,6 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.ReloadTimeout <= 0 {
 		cfg.ReloadTimeout = DefaultReloadTimeout
-	}
-	if cfg.CommitWindow == 0 {
-		cfg.CommitWindow = DefaultCommitWindow
 	}
 	if cfg.Policy == nil {
 		p := DefaultPolicy()

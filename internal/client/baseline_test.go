@@ -83,10 +83,18 @@ func TestTimeoutNotRetried(t *testing.T) {
 		writeJSON(w, http.StatusOK, map[string]any{})
 	})
 	c := newTestClient(t, f.URL, func(cfg *Config) { cfg.Timeout = 50 * time.Millisecond; cfg.MaxRetries = 3 })
-	if _, err := c.Status(context.Background()); err == nil {
-		t.Fatal("want a timeout error")
+	_, err := c.Status(context.Background())
+	if !IsTimeout(err) {
+		t.Fatalf("err = %v, want a *TimeoutError", err)
 	}
 	if n := f.count(); n != 1 {
 		t.Fatalf("attempts = %d, want 1", n)
+	}
+	// The caller's own deadline is not the client's timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	c = newTestClient(t, f.URL, func(cfg *Config) { cfg.Timeout = 10 * time.Second; cfg.MaxRetries = 0 })
+	if _, err := c.Status(ctx); err == nil || IsTimeout(err) {
+		t.Fatalf("err = %v, want an error that is not a *TimeoutError", err)
 	}
 }

@@ -20,18 +20,25 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/sync/singleflight"
 )
 
-// Defaults for Config fields left zero.
+// Defaults of DefaultConfig.
 const (
 	// DefaultTimeout outlasts the reference server's default reload timeout (60s):
 	// a write answers only once its reload is done.
-	DefaultTimeout    = 90 * time.Second
-	DefaultMaxRetries = 4
-	maxResponseBytes  = 64 << 20
+	DefaultTimeout      = 90 * time.Second
+	DefaultMaxRetries   = 4
+	DefaultMinRetryWait = 250 * time.Millisecond
+	DefaultMaxRetryWait = 10 * time.Second
+	maxResponseBytes    = 64 << 20
 )
 
-// Config configures a Client.
+// ErrCACertPEM is returned by New when Config.CACertPEM holds no certificate.
+var ErrCACertPEM = errors.New("ca_cert_pem holds no PEM-encoded certificate")
+
+// Config configures a Client. Every field is taken as it is (zero included);
+// start from DefaultConfig.
 type Config struct {
 	// Endpoint is the base URL of the admin API, e.g. "http://127.0.0.1:8787".
 	Endpoint string
@@ -41,14 +48,24 @@ type Config struct {
 	CACertPEM string
 	// InsecureSkipVerify disables TLS certificate verification.
 	InsecureSkipVerify bool
-	// Timeout bounds one HTTP attempt. Zero means DefaultTimeout.
+	// Timeout bounds one HTTP attempt; it must be positive.
 	Timeout time.Duration
-	// MaxRetries is the number of retries after the first attempt. Negative means DefaultMaxRetries.
+	// MaxRetries is the number of retries after the first attempt; 0 means none.
 	MaxRetries int
-	// RetryWaitMin and RetryWaitMax bound the wait between attempts (defaults 250ms and 10s).
+	// RetryWaitMin and RetryWaitMax bound the wait between attempts.
 	RetryWaitMin, RetryWaitMax time.Duration
 	// UserAgent is sent on every request.
 	UserAgent string
+}
+
+// DefaultConfig returns the defaults of every field but Endpoint, Token and the
+// TLS settings.
+func DefaultConfig() Config {
+	return Config{
+		Timeout: DefaultTimeout, MaxRetries: DefaultMaxRetries,
+		RetryWaitMin: DefaultMinRetryWait, RetryWaitMax: DefaultMaxRetryWait,
+		UserAgent: "terraform-provider-aegis/dev",
+	}
 }
 
 // Client talks to one admin API endpoint. It is safe for concurrent use.
@@ -67,33 +84,33 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch {
+	case cfg.Timeout <= 0:
+		return nil, fmt.Errorf("client: Timeout must be positive, got %s", cfg.Timeout)
+	case cfg.MaxRetries < 0:
+		return nil, fmt.Errorf("client: MaxRetries must not be negative, got %d", cfg.MaxRetries)
+	case cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < cfg.RetryWaitMin:
+		return nil, fmt.Errorf("client: need 0 <= RetryWaitMin <= RetryWaitMax, got %s and %s", cfg.RetryWaitMin, cfg.RetryWaitMax)
+	}
 	transport := cleanhttp.DefaultPooledTransport()
 	if base.Scheme == "https" {
 		tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
 		if cfg.CACertPEM != "" {
 			pool := x509.NewCertPool()
 			if !pool.AppendCertsFromPEM([]byte(cfg.CACertPEM)) {
-				return nil, errors.New("ca_cert_pem holds no PEM-encoded certificate")
+				return nil, ErrCACertPEM
 			}
 			tlsCfg.RootCAs = pool
 		}
 		tlsCfg.InsecureSkipVerify = cfg.InsecureSkipVerify //nolint:gosec // explicit opt-in, warned about by the provider
 		transport.TLSClientConfig = tlsCfg
 	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	retries := cfg.MaxRetries
-	if retries < 0 {
-		retries = DefaultMaxRetries
-	}
 	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &http.Client{Transport: transport, Timeout: timeout}
+	rc.HTTPClient = &http.Client{Transport: transport, Timeout: cfg.Timeout}
 	rc.Logger = nil // logging goes through tflog in the hooks below, with the request's context
-	rc.RetryMax = retries
-	rc.RetryWaitMin = orDefault(cfg.RetryWaitMin, 250*time.Millisecond)
-	rc.RetryWaitMax = orDefault(cfg.RetryWaitMax, 10*time.Second)
+	rc.RetryMax = cfg.MaxRetries
+	rc.RetryWaitMin = cfg.RetryWaitMin
+	rc.RetryWaitMax = cfg.RetryWaitMax
 	rc.CheckRetry = checkRetry
 	rc.Backoff = backoff
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
@@ -104,11 +121,7 @@ func New(cfg Config) (*Client, error) {
 			})
 		}
 	}
-	ua := cfg.UserAgent
-	if ua == "" {
-		ua = "terraform-provider-aegis/dev"
-	}
-	return &Client{base: base, token: cfg.Token, ua: ua, http: rc}, nil
+	return &Client{base: base, token: cfg.Token, ua: cfg.UserAgent, http: rc}, nil
 }
 
 // ParseEndpoint checks an endpoint URL and returns it without a trailing slash.
@@ -126,22 +139,21 @@ func ParseEndpoint(s string) (*url.URL, error) {
 	return u, nil
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
-}
-
 // checkRetry is go-retryablehttp's default policy, except that an attempt that
 // timed out is not repeated: a server that did not answer within the timeout will
 // not answer the same request faster, and retrying would multiply the wait.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	var ue *url.Error
-	if err != nil && errors.As(err, &ue) && ue.Timeout() && ctx.Err() == nil {
+	if isAttemptTimeout(ctx, err) {
 		return false, err
 	}
 	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+}
+
+// isAttemptTimeout reports an attempt cut off by Config.Timeout (not by the
+// caller's context).
+func isAttemptTimeout(ctx context.Context, err error) bool {
+	var ue *url.Error
+	return err != nil && errors.As(err, &ue) && ue.Timeout() && ctx.Err() == nil
 }
 
 // backoff waits exponentially, or as long as a Retry-After header on a 429 or 5xx
@@ -219,6 +231,9 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		tflog.Debug(ctx, "AEGIS admin API request failed", map[string]any{"method": r.method, "path": r.path})
+		if isAttemptTimeout(ctx, err) {
+			return nil, &TimeoutError{Method: r.method, URL: u.Redacted(), Err: err}
+		}
 		return nil, fmt.Errorf("%s %s: %w", r.method, u.Redacted(), err)
 	}
 	defer func() { _ = resp.Body.Close() }()
@@ -271,76 +286,75 @@ func (p Precondition) header() http.Header {
 
 // snapshotCache shares one GET /v1/admin/llm/config among all reads of a process
 // until the next write through this client, so that refreshing N objects costs one
-// request. A write invalidates it; reads that overlap a write fetch anew.
+// request. Concurrent reads share one fetch (singleflight, keyed by the write
+// epoch); a write invalidates the cache and starts a new epoch, so reads after it
+// never join or keep a fetch that began before it.
 type snapshotCache struct {
-	mu      sync.Mutex
-	epoch   uint64
-	cur     *LLMConfig
-	pending *snapshotCall
+	group singleflight.Group
+	mu    sync.Mutex
+	epoch uint64
+	cur   *LLMConfig
 	// baseline is the first snapshot fetched before any write of this client.
 	baseline *LLMConfig
-}
-
-type snapshotCall struct {
-	done  chan struct{}
-	epoch uint64
-	cfg   *LLMConfig
-	err   error
 }
 
 func (s *snapshotCache) invalidate() {
 	s.mu.Lock()
 	s.epoch++
 	s.cur = nil
-	s.pending = nil
 	s.mu.Unlock()
+}
+
+// store keeps cfg, fetched in epoch, unless a write came in between.
+func (s *snapshotCache) store(epoch uint64, cfg *LLMConfig) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.epoch != epoch {
+		return
+	}
+	s.cur = cfg
+	if epoch == 0 && s.baseline == nil {
+		s.baseline = cfg
+	}
 }
 
 // Snapshot returns the whole llm section, fetched at most once between writes.
 func (c *Client) Snapshot(ctx context.Context) (*LLMConfig, error) {
 	s := &c.snap
 	s.mu.Lock()
-	if s.cur != nil {
-		cur := s.cur
-		s.mu.Unlock()
+	cur, epoch := s.cur, s.epoch
+	s.mu.Unlock()
+	if cur != nil {
 		return cur, nil
 	}
-	call := s.pending
-	if call == nil {
-		call = &snapshotCall{done: make(chan struct{}), epoch: s.epoch}
-		s.pending = call
-		s.mu.Unlock()
+	ch := s.group.DoChan(strconv.FormatUint(epoch, 10), func() (any, error) {
 		// Other callers may wait for this fetch: it must not end with this caller's context.
 		fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
-		call.cfg, call.err = c.GetConfig(fetchCtx)
-		cancel()
-		s.mu.Lock()
-		if s.pending == call {
-			s.pending = nil
+		defer cancel()
+		cfg, err := c.GetConfig(fetchCtx)
+		if err != nil {
+			return nil, err
 		}
-		if call.err == nil && s.epoch == call.epoch {
-			s.cur = call.cfg
-			if call.epoch == 0 && s.baseline == nil {
-				s.baseline = call.cfg
-			}
+		s.store(epoch, cfg)
+		return cfg, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
 		}
-		s.mu.Unlock()
-		close(call.done)
-	} else {
-		s.mu.Unlock()
-		select {
-		case <-call.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+		cfg, _ := res.Val.(*LLMConfig)
+		return cfg, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return call.cfg, call.err
 }
 
 // Baseline returns the llm section as this client first saw it, when that was
-// before any write of its own (otherwise the current snapshot). Plan logic reads it, so that Terraform's re-plan of a resource during
-// apply sees what the plan saw even after other resources of the same apply were
-// written; reading the live state there would make the plan inconsistent.
+// before any write of its own (otherwise the current snapshot). Plan logic reads
+// it, so that Terraform's re-plan of a resource during apply sees what the plan saw
+// even after other resources of the same apply were written; reading the live
+// state there would make the plan inconsistent.
 func (c *Client) Baseline(ctx context.Context) (*LLMConfig, error) {
 	c.snap.mu.Lock()
 	b := c.snap.baseline

@@ -206,7 +206,7 @@ func TestDefaultUserAgentAndNoToken(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 		writeJSON(w, http.StatusOK, map[string]any{})
 	})
-	c := newTestClient(t, f.URL, func(c *Config) { c.UserAgent = ""; c.Token = "" })
+	c := newTestClient(t, f.URL, func(c *Config) { c.UserAgent = DefaultConfig().UserAgent; c.Token = "" })
 	if _, err := c.Status(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -512,7 +512,7 @@ func TestMaxRetriesZeroAndDefault(t *testing.T) {
 	for _, tc := range []struct {
 		maxRetries int
 		attempts   int
-	}{{0, 1}, {1, 2}, {-1, DefaultMaxRetries + 1}} {
+	}{{0, 1}, {1, 2}, {DefaultConfig().MaxRetries, DefaultMaxRetries + 1}} {
 		t.Run(fmt.Sprint(tc.maxRetries), func(t *testing.T) {
 			f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 				w.Header().Set("Retry-After", "0")
@@ -1131,10 +1131,35 @@ func TestTLSInsecureSkipVerify(t *testing.T) {
 
 func TestNewRejectsBadCACertPEM(t *testing.T) {
 	for _, bad := range []string{"not a certificate", "-----BEGIN CERTIFICATE-----\nZm9v\n-----END CERTIFICATE-----\n"} {
-		_, err := New(Config{Endpoint: "https://127.0.0.1:8787", CACertPEM: bad})
-		if err == nil || !strings.Contains(err.Error(), "ca_cert_pem") {
-			t.Errorf("New with CACertPEM %q: err = %v, want an error mentioning ca_cert_pem", bad, err)
+		cfg := DefaultConfig()
+		cfg.Endpoint, cfg.CACertPEM = "https://127.0.0.1:8787", bad
+		_, err := New(cfg)
+		if !errors.Is(err, ErrCACertPEM) || !strings.Contains(err.Error(), "ca_cert_pem") {
+			t.Errorf("New with CACertPEM %q: err = %v, want ErrCACertPEM mentioning ca_cert_pem", bad, err)
 		}
+	}
+}
+
+// Every Config field is taken as it is: values that make no sense are refused
+// instead of being read as "the default".
+func TestNewRefusesMeaninglessConfig(t *testing.T) {
+	for name, mod := range map[string]func(*Config){
+		"zero timeout":     func(c *Config) { c.Timeout = 0 },
+		"negative retries": func(c *Config) { c.MaxRetries = -1 },
+		"negative wait":    func(c *Config) { c.RetryWaitMin = -time.Second },
+		"max below min":    func(c *Config) { c.RetryWaitMin, c.RetryWaitMax = time.Second, time.Millisecond },
+	} {
+		cfg := DefaultConfig()
+		cfg.Endpoint = "http://127.0.0.1:8787"
+		mod(&cfg)
+		if _, err := New(cfg); err == nil {
+			t.Errorf("%s: New accepted %+v", name, cfg)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Endpoint = "http://127.0.0.1:8787"
+	if _, err := New(cfg); err != nil {
+		t.Errorf("New(DefaultConfig()): %v", err)
 	}
 }
 

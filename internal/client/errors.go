@@ -52,6 +52,22 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// TimeoutError is a request whose attempt got no answer within Config.Timeout
+// (attempts that time out are not retried).
+type TimeoutError struct {
+	Method, URL string
+	Err         error
+}
+
+func (e *TimeoutError) Error() string { return e.Method + " " + e.URL + ": " + e.Err.Error() }
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// IsTimeout reports a request that got no answer within Config.Timeout.
+func IsTimeout(err error) bool {
+	var e *TimeoutError
+	return errors.As(err, &e)
+}
+
 func statusOf(err error) int {
 	var e *APIError
 	if errors.As(err, &e) {

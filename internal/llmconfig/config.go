@@ -146,9 +146,9 @@ func CheckType(t string) error {
 		}
 	}
 	if t == "" {
-		return fmt.Errorf("is required: one of %s", quoteList(ProviderTypes))
+		return fmt.Errorf("is required: one of %s", QuoteList(ProviderTypes))
 	}
-	return fmt.Errorf("must be one of %s", quoteList(ProviderTypes))
+	return fmt.Errorf("must be one of %s", QuoteList(ProviderTypes))
 }
 
 // CheckBaseURL validates a base_url.
@@ -448,7 +448,8 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-func quoteList(vs []string) string {
+// QuoteList renders names as a comma-separated list of Go-quoted strings, for messages.
+func QuoteList(vs []string) string {
 	q := make([]string, len(vs))
 	for i, v := range vs {
 		q[i] = fmt.Sprintf("%q", v)

@@ -44,6 +44,8 @@ type cliRun struct {
 	log bytes.Buffer // every command's combined output
 }
 
+// newCLIRun prepares a working directory; with a server, AEGIS_ENDPOINT and
+// AEGIS_TOKEN point at it.
 func newCLIRun(t *testing.T, s *testserver.Server, mainTF string) *cliRun {
 	t.Helper()
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
@@ -77,13 +79,11 @@ func newCLIRun(t *testing.T, s *testserver.Server, mainTF string) *cliRun {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(work, "main.tf"), testAccTerraformBlock+mainTF)
-	return &cliRun{t: t, dir: work, env: append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+cliConfig,
-		"CHECKPOINT_DISABLE=1",
-		"TF_IN_AUTOMATION=1",
-		EnvEndpoint+"="+s.URL,
-		EnvToken+"="+s.Token,
-	)}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	if s != nil {
+		env = append(env, EnvEndpoint+"="+s.URL, EnvToken+"="+s.Token)
+	}
+	return &cliRun{t: t, dir: work, env: env}
 }
 
 // run runs the CLI and returns stdout+stderr; it fails the test when the exit

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 )
@@ -29,7 +28,7 @@ func explainError(err error) string {
 	if _, ok := client.AsAPIError(err); ok {
 		return err.Error()
 	}
-	if strings.Contains(err.Error(), "Client.Timeout exceeded") {
+	if client.IsTimeout(err) {
 		return fmt.Sprintf("the AEGIS admin API did not answer within request_timeout: %s. Check that the endpoint is the admin API; raise request_timeout if the orchestrator's reloads take longer.", err)
 	}
 	return fmt.Sprintf("could not reach the AEGIS admin API: %s. Check endpoint, network access and TLS settings (ca_cert_pem).", err)

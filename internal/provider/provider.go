@@ -3,17 +3,20 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strings"
-	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -27,7 +30,10 @@ const (
 	EnvCACert   = "AEGIS_CA_CERT"
 )
 
-var _ provider.Provider = (*aegisProvider)(nil)
+var (
+	_ provider.Provider                   = (*aegisProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*aegisProvider)(nil)
+)
 
 type aegisProvider struct {
 	version string
@@ -39,12 +45,12 @@ func New(version string) func() provider.Provider {
 }
 
 type providerModelV0 struct {
-	Endpoint           types.String `tfsdk:"endpoint"`
-	Token              types.String `tfsdk:"token"`
-	CACertPEM          types.String `tfsdk:"ca_cert_pem"`
-	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
-	RequestTimeout     types.String `tfsdk:"request_timeout"`
-	MaxRetries         types.Int64  `tfsdk:"max_retries"`
+	Endpoint           types.String         `tfsdk:"endpoint"`
+	Token              types.String         `tfsdk:"token"`
+	CACertPEM          types.String         `tfsdk:"ca_cert_pem"`
+	InsecureSkipVerify types.Bool           `tfsdk:"insecure_skip_verify"`
+	RequestTimeout     timetypes.GoDuration `tfsdk:"request_timeout"`
+	MaxRetries         types.Int64          `tfsdk:"max_retries"`
 }
 
 func (p *aegisProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -60,6 +66,7 @@ func (p *aegisProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the AEGIS admin API, e.g. `https://aegis.example.com:8787`. Can also be set with the `" + EnvEndpoint + "` environment variable.",
 				Optional:            true,
+				Validators:          []validator.String{endpointValidator{}},
 			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "Admin API bearer token. A read-only token can plan and read but not apply. Can also be set with the `" + EnvToken + "` environment variable. Never logged.",
@@ -77,12 +84,52 @@ func (p *aegisProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "Time limit for one HTTP attempt, as a Go duration such as `30s` or `2m`. Defaults to `90s`, longer than the reference server's default reload timeout, since a write answers once its reload is done. An attempt that times out is not retried.",
 				Optional:            true,
+				CustomType:          timetypes.GoDurationType{},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "Retries of a request after connection errors, `429` and `5xx` answers (waiting as long as `Retry-After` asks). Defaults to `4`; `0` disables retries.",
+				MarkdownDescription: "Retries of a request after connection errors, `429` and `5xx` answers (waiting as long as `Retry-After` asks). Between `0` and `20`; defaults to `4`; `0` disables retries.",
 				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, maxRetriesLimit)},
 			},
 		},
+	}
+}
+
+// maxRetriesLimit bounds max_retries: with the 10s cap on one wait, more would keep
+// a run waiting for minutes on a server that is down.
+const maxRetriesLimit = 20
+
+// ValidateConfig checks what the attribute validators and types cannot, so that
+// `terraform validate` refuses it: a request_timeout that parses but is not positive.
+// The endpoint, max_retries and the duration syntax are checked by the schema.
+func (p *aegisProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg providerModelV0
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || cfg.RequestTimeout.IsNull() || cfg.RequestTimeout.IsUnknown() {
+		return
+	}
+	if d, diags := cfg.RequestTimeout.ValueGoDuration(); !diags.HasError() && d <= 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
+			fmt.Sprintf("request_timeout must be a positive Go duration such as \"30s\" or \"2m\", got %q.", cfg.RequestTimeout.ValueString()))
+	}
+}
+
+// endpointValidator applies client.ParseEndpoint, the client's own check, to a
+// configured endpoint (one from the environment is checked in Configure).
+type endpointValidator struct{}
+
+func (endpointValidator) Description(context.Context) string {
+	return "an absolute http:// or https:// URL without user info, query or fragment"
+}
+
+func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
+		return
+	}
+	if _, err := client.ParseEndpoint(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid AEGIS Endpoint", err.Error()+".")
 	}
 }
 
@@ -147,22 +194,15 @@ func (p *aegisProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		}
 	}
 
-	timeout := client.DefaultTimeout
-	if s := cfg.RequestTimeout.ValueString(); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
-				fmt.Sprintf("request_timeout must be a positive Go duration such as \"30s\" or \"2m\", got %q.", s))
-		}
-		timeout = d
+	// request_timeout and max_retries were validated (ValidateConfig, the schema).
+	ccfg := client.DefaultConfig()
+	if !cfg.RequestTimeout.IsNull() {
+		d, diags := cfg.RequestTimeout.ValueGoDuration()
+		resp.Diagnostics.Append(diags...)
+		ccfg.Timeout = d
 	}
-	retries := client.DefaultMaxRetries
 	if !cfg.MaxRetries.IsNull() {
-		retries = int(cfg.MaxRetries.ValueInt64())
-		if retries < 0 || retries > 20 {
-			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Max Retries",
-				fmt.Sprintf("max_retries must be between 0 and 20, got %d.", retries))
-		}
+		ccfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
 	insecure := cfg.InsecureSkipVerify.ValueBool()
 	if insecure {
@@ -173,19 +213,18 @@ func (p *aegisProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 
-	c, err := client.New(client.Config{
-		Endpoint: endpoint, Token: token, CACertPEM: caPEM, InsecureSkipVerify: insecure,
-		Timeout: timeout, MaxRetries: retries, UserAgent: "terraform-provider-aegis/" + p.version,
-	})
+	ccfg.Endpoint, ccfg.Token, ccfg.CACertPEM, ccfg.InsecureSkipVerify = endpoint, token, caPEM, insecure
+	ccfg.UserAgent = "terraform-provider-aegis/" + p.version
+	c, err := client.New(ccfg)
 	if err != nil {
 		attr := "endpoint"
-		if strings.Contains(err.Error(), "ca_cert_pem") {
+		if errors.Is(err, client.ErrCACertPEM) {
 			attr = "ca_cert_pem"
 		}
 		resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid AEGIS Provider Configuration", err.Error()+".")
 		return
 	}
-	tflog.Debug(ctx, "configured AEGIS admin API client", map[string]any{"endpoint": endpoint, "max_retries": retries, "request_timeout": timeout.String()})
+	tflog.Debug(ctx, "configured AEGIS admin API client", map[string]any{"endpoint": endpoint, "max_retries": ccfg.MaxRetries, "request_timeout": ccfg.Timeout.String()})
 	data := &providerData{client: c}
 	resp.DataSourceData = data
 	resp.ResourceData = data

@@ -117,7 +117,15 @@ func TestAccProvider_configErrors(t *testing.T) {
 			},
 			{
 				Config:      fmt.Sprintf("provider \"aegis\" {\n  endpoint = %q\n  token = %q\n  request_timeout = \"soon\"\n}\n", s.URL, s.Token) + data,
+				ExpectError: expectError(`Invalid Time Duration String Value.*request_timeout`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"aegis\" {\n  endpoint = %q\n  token = %q\n  request_timeout = \"0s\"\n}\n", s.URL, s.Token) + data,
 				ExpectError: expectError(`request_timeout must be a positive Go duration`),
+			},
+			{
+				Config:      fmt.Sprintf("provider \"aegis\" {\n  endpoint = %q\n  token = %q\n  max_retries = 21\n}\n", s.URL, s.Token) + data,
+				ExpectError: expectError(`max_retries value must be between 0 and 20, got: 21`),
 			},
 			{
 				Config:      fmt.Sprintf("resource \"terraform_data\" \"t\" {}\nprovider \"aegis\" {\n  endpoint = terraform_data.t.id\n  token = %q\n}\n", s.Token) + data,

@@ -190,7 +190,9 @@ func (s *Server) Log() string { return s.stderr.String() }
 
 // Client returns an admin API client with the read-write token and no retries.
 func (s *Server) Client() *client.Client {
-	c, err := client.New(client.Config{Endpoint: s.URL, Token: s.Token, MaxRetries: 0, UserAgent: "aegis-testserver"})
+	cfg := client.DefaultConfig()
+	cfg.Endpoint, cfg.Token, cfg.MaxRetries, cfg.UserAgent = s.URL, s.Token, 0, "aegis-testserver"
+	c, err := client.New(cfg)
 	if err != nil {
 		s.t.Fatal(err)
 	}

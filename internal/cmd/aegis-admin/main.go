@@ -171,15 +171,11 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 
-	commitWindow := o.commitWindow
-	if commitWindow == 0 {
-		commitWindow = -1 // adminserver: negative means no window; zero means default
-	}
 	srv, err := adminserver.New(adminserver.Config{
 		ConfigPath:    o.config,
 		ReloadCommand: o.reloadCommand,
 		ReloadTimeout: o.reloadTimeout,
-		CommitWindow:  commitWindow,
+		CommitWindow:  o.commitWindow,
 		Token:         token,
 		ReadOnlyToken: getenv("AEGIS_ADMIN_READONLY_TOKEN"),
 		OpenBaoAddr:   o.openBaoAddr,

@@ -33,12 +33,10 @@ func run(args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%s", usage)
 	}
-	c, err := client.New(client.Config{
-		Endpoint: os.Getenv("AEGIS_ENDPOINT"), Token: os.Getenv("AEGIS_TOKEN"),
-		CACertPEM: os.Getenv("AEGIS_CA_CERT"), UserAgent: "aegisctl",
-		// No retries: starting an execution is not idempotent.
-		MaxRetries: 0,
-	})
+	cfg := client.DefaultConfig()
+	cfg.Endpoint, cfg.Token, cfg.CACertPEM, cfg.UserAgent = os.Getenv("AEGIS_ENDPOINT"), os.Getenv("AEGIS_TOKEN"), os.Getenv("AEGIS_CA_CERT"), "aegisctl"
+	cfg.MaxRetries = 0 // starting an execution is not idempotent
+	c, err := client.New(cfg)
 	if err != nil {
 		return err
 	}
