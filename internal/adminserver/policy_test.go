@@ -108,7 +108,7 @@ func TestExecutionLimits(t *testing.T) {
 	f.expect(f.do("DELETE", "/v1/executions/"+ids[0], roToken, nil), 200)
 	f.expect(f.do("POST", "/v1/executions", roToken, `{"model":"fast"}`), 201)
 
-	g := newFixture(t, func(c *Config) { c.ExecutionTTL, c.CommitWindow = 500*time.Millisecond, -1 })
+	g := newFixture(t, func(c *Config) { c.ExecutionTTL, c.CommitWindow = 500*time.Millisecond, 0 })
 	id := g.expect(g.do("POST", "/v1/executions", roToken, `{"model":"fast"}`), 201)["id"].(string)
 	g.expect(g.admin("PUT", "/v1/admin/llm/aliases/fast", `{"provider":"gpt-4o"}`), 200) // generation 1 now drains
 	if d := g.status()["draining"].([]any); len(d) != 1 {

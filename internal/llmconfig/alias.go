@@ -243,7 +243,7 @@ func CheckPreserved(before, after *LLM) *Conflict {
 				"alias %q is defined under several providers (%s) and the daemon picks %q under its llm_selection.strategy; "+
 					"changing or deleting it, or deleting one of those providers, would drop the other definitions. "+
 					"Edit the node config by hand so that the alias appears under one provider only, then POST /v1/admin/reload",
-				alias, quoteList(cands), before.Aliases[alias])}
+				alias, QuoteList(cands), before.Aliases[alias])}
 		}
 	}
 	for _, key := range sortedKeys(after.References) {
