@@ -536,12 +536,14 @@ func countChanges(a, b *llmconfig.LLM) int {
 const outputTailMax = 2048
 
 // runReloadCommand runs the sidecar reload command. Its error carries the exit
-// status and the tail of its output, with known secret values redacted.
+// status only: it reaches API callers (a 424, last_reload in the status, which
+// the read-only token reads), and the command's output may hold anything. The
+// tail of the output goes to the log alone, redacted.
 func (s *Server) runReloadCommand(cfgs ...*llmconfig.LLM) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ReloadTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", s.cfg.ReloadCommand)
-	cmd.Env = append(childEnv(), "AEGIS_CONFIG="+s.cfg.ConfigPath)
+	cmd.Env = s.reloadEnv()
 	var out tailBuffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -559,22 +561,33 @@ func (s *Server) runReloadCommand(cfgs ...*llmconfig.LLM) error {
 	} else {
 		msg = fmt.Sprintf("reload command failed: %v", err)
 	}
-	s.log.Error("reload command failed", "error", msg, "duration_ms", durationMS(time.Since(start)))
-	if tail := strings.TrimSpace(s.redact(out.String(), cfgs...)); tail != "" {
-		msg += "; output: " + tail
-	}
-	return errors.New(msg)
+	s.log.Error("reload command failed", "error", msg, "duration_ms", durationMS(time.Since(start)),
+		"output", strings.TrimSpace(s.redact(out.String(), cfgs...)))
+	return errors.New(msg + " (its output is in the aegis-admin log)")
 }
 
-// childEnv is the server's environment without the admin tokens: the reload
-// command has no business with them.
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "AEGIS_ADMIN_TOKEN=") || strings.HasPrefix(kv, "AEGIS_ADMIN_READONLY_TOKEN=") {
+// reloadBaseEnv are the variables the reload command gets from the server's
+// environment without being asked for: enough to find programs and run them.
+var reloadBaseEnv = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR"}
+
+// reloadEnv is the reload command's whole environment: reloadBaseEnv, the
+// variables named in Config.ReloadEnv, and AEGIS_CONFIG. Nothing else of the
+// server's environment (API keys, the OpenBao token, the admin tokens) reaches
+// it; AEGIS_ADMIN_* never does, even when named.
+func (s *Server) reloadEnv() []string {
+	env := []string{"AEGIS_CONFIG=" + s.cfg.ConfigPath}
+	seen := map[string]bool{"AEGIS_CONFIG": true}
+	for _, name := range append(append([]string{}, reloadBaseEnv...), s.cfg.ReloadEnv...) {
+		if seen[name] || strings.HasPrefix(name, "AEGIS_ADMIN_") {
 			continue
 		}
-		env = append(env, kv)
+		seen[name] = true
+		if v, ok := os.LookupEnv(name); ok {
+			env = append(env, name+"="+v)
+		}
+	}
+	if os.Getenv("PATH") == "" {
+		env = append(env, "PATH=/usr/local/bin:/usr/bin:/bin")
 	}
 	return env
 }

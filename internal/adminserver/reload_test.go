@@ -330,8 +330,11 @@ func TestSidecarReloadFailureRestoresTheFile(t *testing.T) {
 		t.Errorf("mode %v", st["mode"])
 	}
 	p := f.expect(f.admin("PUT", "/v1/admin/llm/providers/gpt-4o-mini", openaiBody("changed")), 424)
-	if p["type"] != "urn:aegis:problem:reload-failed" || !strings.Contains(p["detail"].(string), "boom") || !strings.Contains(p["detail"].(string), "exit status 3") {
+	if p["type"] != "urn:aegis:problem:reload-failed" || strings.Contains(p["detail"].(string), "boom") || !strings.Contains(p["detail"].(string), "exit status 3") {
 		t.Errorf("424: %v", p)
+	}
+	if !strings.Contains(f.logs.String(), "daemon says: boom") {
+		t.Error("the reload command's output is not in the log")
 	}
 	if !bytes.Equal(before, f.fileBytes()) {
 		t.Error("the previous file was not restored byte for byte")
@@ -350,7 +353,7 @@ func TestSidecarReloadFailureRestoresTheFile(t *testing.T) {
 		t.Errorf("the reload command saw AEGIS_ADMIN_TOKEN (%q)", got)
 	}
 	lr := f.status()["last_reload"].(map[string]any)
-	if lr["outcome"] != "failure" || !strings.Contains(lr["error"].(string), "boom") {
+	if lr["outcome"] != "failure" || !strings.Contains(lr["error"].(string), "exit status 3") || strings.Contains(lr["error"].(string), "boom") {
 		t.Errorf("last_reload %v", lr)
 	}
 
@@ -386,16 +389,21 @@ func TestSidecarReloadTimeoutAndOutputTail(t *testing.T) {
 	f := newFixture(t, func(c *Config) {
 		c.ReloadCommand = `for i in $(seq 1 300); do echo "line $i of noisy output"; done; echo "key=$OPENAI_API_KEY"; echo END; sleep 30`
 		c.ReloadTimeout = 300 * time.Millisecond
+		c.ReloadEnv = []string{"OPENAI_API_KEY"}
 	})
 	t.Setenv("OPENAI_API_KEY", secretValue)
 	before := f.fileBytes()
 	p := f.expect(f.admin("PUT", "/v1/admin/llm/providers/gpt-4o-mini", openaiBody("changed")), 424)
 	detail := p["detail"].(string)
-	if !strings.Contains(detail, "timed out") || !strings.Contains(detail, "END") || !strings.Contains(detail, "key=[redacted]") {
+	if !strings.Contains(detail, "timed out") || strings.Contains(detail, "END") || strings.Contains(detail, "key=") {
 		t.Errorf("detail: %s", detail)
 	}
-	if strings.Contains(detail, "line 1 of") || len(detail) > outputTailMax+400 {
-		t.Errorf("the output is not cut to its tail (%d bytes)", len(detail))
+	logs := f.logs.String()
+	if !strings.Contains(logs, "END") || !strings.Contains(logs, "key=[redacted]") {
+		t.Errorf("the log lacks the redacted output tail:\n%s", logs)
+	}
+	if strings.Contains(logs, "line 1 of") {
+		t.Errorf("the output is not cut to its tail")
 	}
 	if !bytes.Equal(before, f.fileBytes()) || f.generation() != 1 {
 		t.Error("a timed-out reload changed the config")
@@ -555,5 +563,43 @@ func TestWriteRefusesUnreloadedHandEdit(t *testing.T) {
 	f.expect(f.admin("PUT", "/v1/admin/llm/providers/gpt-4o", openaiBody("gpt-4o-2024-08-06")), 200)
 	if a := f.expect(f.admin("GET", "/v1/admin/llm/aliases/fast", nil), 200); a["provider"] != "gpt-4o-mini" {
 		t.Errorf("the reloaded hand edit was lost: %v", a)
+	}
+}
+
+// TestReloadOutputRedaction: a reload command that prints its environment and
+// fails. It never sees the server's secrets (a minimal environment), and API
+// callers, the read-only token's status included, see its exit status, not its
+// output; the output goes to the log, redacted.
+func TestReloadOutputRedaction(t *testing.T) {
+	t.Setenv("DB_PASSWORD", "db-password-9f8e7d6c")
+	t.Setenv("BAO_TOKEN", "bao-token-1a2b3c4d")
+	t.Setenv("OPENAI_API_KEY", secretValue)
+	t.Setenv("AEGIS_ADMIN_TOKEN", adminToken)
+	f := newFixture(t, func(c *Config) {
+		c.ReloadCommand = `echo "DB_PASSWORD=$DB_PASSWORD BAO=$BAO_TOKEN KEY=$OPENAI_API_KEY ADMIN=$AEGIS_ADMIN_TOKEN PATH_SET=${PATH:+yes} CONFIG=$AEGIS_CONFIG"; echo "printed-by-reload"; exit 3`
+		c.ReloadEnv = []string{"OPENAI_API_KEY", "AEGIS_ADMIN_TOKEN"}
+	})
+	r := f.admin("PUT", "/v1/admin/llm/providers/gpt-4o-mini", openaiBody("changed"))
+	p := f.expect(r, 424)
+	if d := p["detail"].(string); !strings.Contains(d, "exit status 3") || strings.Contains(d, "printed-by-reload") {
+		t.Errorf("424 detail: %s", d)
+	}
+	st := f.expect(f.do("GET", "/v1/admin/status", roToken, nil), 200)
+	lr := st["last_reload"].(map[string]any)
+	if e := lr["error"].(string); !strings.Contains(e, "exit status 3") || strings.Contains(e, "printed-by-reload") {
+		t.Errorf("read-only status shows %q", e)
+	}
+	logs := f.logs.String()
+	for _, want := range []string{"printed-by-reload", "DB_PASSWORD= ", "BAO= ", "KEY=[redacted]", "ADMIN= ", "PATH_SET=yes", "CONFIG=" + f.path} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log lacks %q:\n%s", want, logs)
+		}
+	}
+	for _, leaked := range []string{"db-password-9f8e7d6c", "bao-token-1a2b3c4d"} {
+		for _, b := range append(f.bodies, []byte(logs)) {
+			if strings.Contains(string(b), leaked) {
+				t.Errorf("%s leaked: %s", leaked, b)
+			}
+		}
 	}
 }

@@ -40,6 +40,10 @@ type Config struct {
 	// ReloadCommand, when set, selects sidecar mode: `sh -c ReloadCommand` runs after
 	// every write, with AEGIS_CONFIG=ConfigPath in its environment.
 	ReloadCommand string
+	// ReloadEnv names the variables of the server's environment the reload
+	// command gets besides PATH, HOME, USER, LOGNAME, LANG, LC_ALL, TZ, TMPDIR
+	// and AEGIS_CONFIG (docs/security.md). AEGIS_ADMIN_* never passes.
+	ReloadEnv []string
 	// ReloadTimeout limits one run of ReloadCommand (default 60s).
 	ReloadTimeout time.Duration
 	// CommitWindow is the group-commit quiet gap: after each queued mutation the

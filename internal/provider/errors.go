@@ -23,7 +23,7 @@ func explainError(err error) string {
 		return fmt.Sprintf("the orchestrator's config file was edited by hand and that edit is not live yet, so nothing was written (it would undo the edit). "+
 			"Make the edit live (POST /v1/admin/reload on the admin server, or SIGHUP), run `terraform plan` to see it, then apply. (%s)", err)
 	case client.IsReloadFailed(err):
-		return fmt.Sprintf("the orchestrator's reload failed, so the change was rolled back and the previous configuration stays live. Fix the cause below and apply again. (%s)", err)
+		return fmt.Sprintf("the orchestrator's reload failed, so the change was rolled back and the previous configuration stays live. Fix the cause (the reload command's output is in the admin server's log) and apply again. (%s)", err)
 	}
 	if _, ok := client.AsAPIError(err); ok {
 		return err.Error()

@@ -126,7 +126,7 @@ resource "aegis_llm_alias" "a" {
 }
 
 // TestAccProvider_reloadFailure: in sidecar mode a failing reload command fails
-// the apply with the command's error; the file is rolled back and the live
+// the apply with the command's exit status (its output goes to the server log only); the file is rolled back and the live
 // generation unchanged; once the command works again the next apply succeeds.
 func TestAccProvider_reloadFailure(t *testing.T) {
 	dir := t.TempDir()
@@ -147,10 +147,14 @@ func TestAccProvider_reloadFailure(t *testing.T) {
 	}
 	writeFile(t, marker, "")
 	out := r.run(1, nil, "apply", "-auto-approve", "-no-color", "-var", "fast_provider=gpt-4o-mini")
-	for _, want := range []string{"reload failed", "provider table rejected", "previous configuration stays live"} {
+	for _, want := range []string{"reload failed", "exit status 3", "previous configuration stays live", "admin server's log"} {
 		if !strings.Contains(oneLine(out), want) {
 			t.Errorf("failed apply output lacks %q:\n%s", want, out)
 		}
+	}
+	// The command's output goes to the server's log only (docs/security.md).
+	if strings.Contains(out, "provider table rejected") || !strings.Contains(s.Log(), "provider table rejected") {
+		t.Errorf("the reload command's output must be in the server log and not in the apply output:\n%s", out)
 	}
 	if after := s.ReadConfig(); !bytes.Equal(before, after) {
 		t.Errorf("config file not rolled back:\n%s", after)

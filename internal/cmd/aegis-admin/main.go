@@ -30,6 +30,8 @@ Serves the AEGIS admin API (docs/admin-api.md) for the llm section of FILE.
 Environment:
   AEGIS_ADMIN_TOKEN           read-write bearer token (required)
   AEGIS_ADMIN_READONLY_TOKEN  read-only bearer token (optional)
+  (or --token-file / --readonly-token-file, which keep the tokens out of
+  /proc/PID/environ; tokens are at least 16 characters)
   BAO_ADDR, BAO_TOKEN         OpenBao address and token for checking vault: references
 
 Signals: SIGHUP re-reads FILE; SIGINT/SIGTERM stop gracefully.
@@ -58,6 +60,48 @@ type options struct {
 	allowHosts    string
 	maxExecutions int
 	executionTTL  time.Duration
+	tokenFile     string
+	roTokenFile   string
+	reloadEnv     string
+}
+
+// minTokenLength is the shortest token accepted at start-up.
+const minTokenLength = 16
+
+// modernCiphers are the TLS 1.2 suites served: ECDHE with AES-GCM or
+// ChaCha20-Poly1305 only, no CBC and no SHA-1 (TLS 1.3 suites are not
+// configurable and all fine).
+var modernCiphers = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// readToken returns the token from file when one is named, else from the
+// environment variable; both at once is an error.
+func readToken(getenv func(string) string, envName, file, flagName string) (string, error) {
+	fromEnv := getenv(envName)
+	if file == "" {
+		return fromEnv, nil
+	}
+	if fromEnv != "" {
+		return "", fmt.Errorf("both %s and %s are set; use one", envName, flagName)
+	}
+	b, err := os.ReadFile(file) //nolint:gosec // the operator names the token file
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flagName, err)
+	}
+	tok := strings.TrimRight(string(b), "\r\n")
+	if tok == "" || strings.ContainsAny(tok, "\r\n") {
+		return "", fmt.Errorf("%s: %s must hold the token on one line", flagName, file)
+	}
+	return tok, nil
+}
+
+// isLoopback reports whether a listen address only accepts local connections.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // envOr returns the value of an environment variable, or def when it is unset.
@@ -92,6 +136,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8787", "the `ADDR` to listen on; port 0 picks a free port")
 	fs.StringVar(&o.readyFile, "ready-file", "", "once listening, write the base URL to this `FILE`")
 	fs.StringVar(&o.reloadCommand, "reload-command", "", "sidecar mode: run sh -c `CMD` after each commit (AEGIS_CONFIG=FILE in its environment)")
+	fs.StringVar(&o.reloadEnv, "reload-env", "", "comma-separated `NAMES` of variables passed to the reload command besides PATH, HOME, USER, LOGNAME, LANG, LC_ALL, TZ, TMPDIR and AEGIS_CONFIG (AEGIS_ADMIN_* never passes)")
+	fs.StringVar(&o.tokenFile, "token-file", "", "read the read-write token from `FILE` instead of $AEGIS_ADMIN_TOKEN")
+	fs.StringVar(&o.roTokenFile, "readonly-token-file", "", "read the read-only token from `FILE` instead of $AEGIS_ADMIN_READONLY_TOKEN")
 	fs.DurationVar(&o.reloadTimeout, "reload-timeout", adminserver.DefaultReloadTimeout, "limit for one run of the reload command")
 	fs.DurationVar(&o.commitWindow, "commit-window", adminserver.DefaultCommitWindow, "group commit: after each mutation, how long to wait for another before committing (adaptive, see docs/admin-api.md)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (needs --tls-key)")
@@ -146,9 +193,21 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return usageErr("--log-level: %v", err)
 	}
-	token := getenv("AEGIS_ADMIN_TOKEN")
+	token, err := readToken(getenv, "AEGIS_ADMIN_TOKEN", o.tokenFile, "--token-file")
+	if err != nil {
+		return usageErr("%v", err)
+	}
 	if token == "" {
-		return usageErr("AEGIS_ADMIN_TOKEN is not set: the admin API needs a bearer token")
+		return usageErr("AEGIS_ADMIN_TOKEN is not set: the admin API needs a bearer token (or use --token-file)")
+	}
+	roToken, err := readToken(getenv, "AEGIS_ADMIN_READONLY_TOKEN", o.roTokenFile, "--readonly-token-file")
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	for _, t := range []struct{ name, value string }{{"the admin token", token}, {"the read-only token", roToken}} {
+		if t.value != "" && len(t.value) < minTokenLength {
+			return usageErr("%s is %d characters; use at least %d random characters, e.g. $(openssl rand -hex 16)", t.name, len(t.value), minTokenLength)
+		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	fail := func(format string, a ...any) int {
@@ -168,7 +227,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		if err != nil {
 			return fail("loading the TLS certificate: %v", err)
 		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, CipherSuites: modernCiphers}
 	}
 
 	srv, err := adminserver.New(adminserver.Config{
@@ -177,7 +236,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		ReloadTimeout: o.reloadTimeout,
 		CommitWindow:  o.commitWindow,
 		Token:         token,
-		ReadOnlyToken: getenv("AEGIS_ADMIN_READONLY_TOKEN"),
+		ReadOnlyToken: roToken,
+		ReloadEnv:     splitList(o.reloadEnv),
 		OpenBaoAddr:   o.openBaoAddr,
 		OpenBaoToken:  getenv("BAO_TOKEN"),
 		Logger:        log,
@@ -220,6 +280,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", baseURL)
 	log.Info("listening", "url", baseURL, "config", o.config)
+	if tlsConfig == nil && !isLoopback(ln.Addr()) {
+		log.Warn("serving plain HTTP on a non-loopback address: bearer tokens and configuration cross the network unencrypted; use --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS proxy", "listen", ln.Addr().String())
+	}
 
 	for {
 		select {

@@ -42,9 +42,21 @@ type proc struct {
 // start runs the server and waits for its "listening on" line.
 func start(t *testing.T, bin, config, readyFile string, extra ...string) *proc {
 	t.Helper()
-	args := append([]string{"--config", config, "--listen", "127.0.0.1:0", "--ready-file", readyFile, "--log-level", "debug"}, extra...)
+	return startWith(t, bin, []string{"AEGIS_ADMIN_TOKEN=" + testToken, "OPENAI_API_KEY=sk-process-secret-value"},
+		append([]string{"--config", config, "--listen", "127.0.0.1:0", "--ready-file", readyFile, "--log-level", "debug"}, extra...))
+}
+
+// startWith runs the server with env added to the test's environment (minus any
+// AEGIS_ADMIN_* of its own) and waits for its "listening on" line.
+func startWith(t *testing.T, bin string, env, args []string) *proc {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "AEGIS_ADMIN_TOKEN="+testToken, "OPENAI_API_KEY=sk-process-secret-value")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AEGIS_ADMIN_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	p := &proc{cmd: cmd, stderr: &testserver.LockedBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	stdout, err := cmd.StdoutPipe()
@@ -74,7 +86,7 @@ func start(t *testing.T, bin, config, readyFile string, extra ...string) *proc {
 		}
 	})
 	url, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
-	if !ok || (!strings.HasPrefix(url, "http://127.0.0.1:") && !strings.HasPrefix(url, "https://127.0.0.1:")) {
+	if !ok || (!strings.HasPrefix(url, "http://127.0.0.1:") && !strings.HasPrefix(url, "https://127.0.0.1:") && !strings.HasPrefix(url, "http://[::]:") && !strings.HasPrefix(url, "http://0.0.0.0:")) {
 		t.Fatalf("stdout line %q", line)
 	}
 	p.url = url
@@ -221,7 +233,15 @@ func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "c.yaml")
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	withToken := env(map[string]string{"AEGIS_ADMIN_TOKEN": "t"})
+	withToken := env(map[string]string{"AEGIS_ADMIN_TOKEN": testToken})
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte(testToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	twoLines := filepath.Join(dir, "two-lines")
+	if err := os.WriteFile(twoLines, []byte(testToken+"\nsecond\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		args   []string
@@ -234,6 +254,11 @@ func TestUsageErrors(t *testing.T) {
 		{"bad log level", []string{"--config", config, "--log-level", "loud"}, withToken, "--log-level"},
 		{"bad flag", []string{"--nope"}, withToken, "flag provided but not defined"},
 		{"extra args", []string{"--config", config, "extra"}, withToken, "unexpected arguments"},
+		{"short token", []string{"--config", config}, env(map[string]string{"AEGIS_ADMIN_TOKEN": "t"}), "the admin token is 1 characters; use at least 16"},
+		{"short read-only token", []string{"--config", config}, env(map[string]string{"AEGIS_ADMIN_TOKEN": testToken, "AEGIS_ADMIN_READONLY_TOKEN": "ro-123"}), "the read-only token is 6 characters"},
+		{"token file and env", []string{"--config", config, "--token-file", tokenFile}, withToken, "both AEGIS_ADMIN_TOKEN and --token-file are set"},
+		{"missing token file", []string{"--config", config, "--token-file", filepath.Join(dir, "nope")}, env(nil), "--token-file"},
+		{"token file of two lines", []string{"--config", config, "--token-file", twoLines}, env(nil), "on one line"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
