@@ -17,7 +17,8 @@ type Policy struct {
 	// EnvNames are glob patterns (path.Match) for the variable of an env:
 	// reference. The server's own credentials never match (deniedEnv).
 	EnvNames []string
-	// VaultPrefixes are OpenBao path prefixes, matched on '/' boundaries
+	// VaultPrefixes are OpenBao path prefixes of vault: and secret: references,
+	// matched on '/' boundaries
 	// ("aegis" allows "aegis/llm/openai", not "aegis2/x"); "*" allows every path.
 	VaultPrefixes []string
 	// BaseURLHosts are hosts a base_url may name: "api.example.com" exactly,
@@ -119,7 +120,7 @@ func (p Policy) check(pr llmconfig.Provider) []llmconfig.FieldError {
 			errs = append(errs, llmconfig.FieldError{Field: llmconfig.FieldAPIKey, Detail: fmt.Sprintf(
 				"names variable %s, which the env allow-list (%s) does not include; the operator of aegis-admin can add it with --allow-env (docs/security.md)",
 				ref.EnvVar, listOrNone(p.EnvNames))})
-		case ref.Source == llmconfig.SourceVault && !p.allowsVault(ref.Path):
+		case (ref.Source == llmconfig.SourceVault || ref.Source == llmconfig.SourceSecret) && !p.allowsVault(ref.Path):
 			errs = append(errs, llmconfig.FieldError{Field: llmconfig.FieldAPIKey, Detail: fmt.Sprintf(
 				"names an OpenBao path outside the vault allow-list (prefixes %s); the operator of aegis-admin can add a prefix with --allow-vault-prefix (docs/security.md)",
 				listOrNone(p.VaultPrefixes))})

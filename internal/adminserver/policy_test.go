@@ -40,6 +40,7 @@ func TestAllowLists(t *testing.T) {
 		{"other secret, unset", oa("env:NOPE_PASSWORD", ""), "api_key", "--allow-env"},
 		{"vault path outside aegis/", oa("vault:secret/db#password", ""), "api_key", "--allow-vault-prefix"},
 		{"vault prefix look-alike", oa("vault:aegis2/llm/x", ""), "api_key", "--allow-vault-prefix"},
+		{"secret path outside aegis/", oa("secret:ops/kv/db", ""), "api_key", "--allow-vault-prefix"},
 		{"attacker host", oa("env:OPENAI_API_KEY", "http://attacker.example/v1"), "base_url", "--allow-base-url-host"},
 		{"azure look-alike suffix", oa("env:OPENAI_API_KEY", "https://evil-openai.azure.com.attacker.example/v1"), "base_url", "--allow-base-url-host"},
 	}

@@ -90,7 +90,7 @@ func ParseCredentialRef(s string) (CredentialRef, error) {
 		return CredentialRef{}, err
 	}
 	scheme, rest, found := strings.Cut(s, ":")
-	if found && (scheme == "env" || scheme == "vault") && looksLikeKey(rest) {
+	if found && (scheme == "env" || scheme == "vault" || scheme == "secret") && looksLikeKey(rest) {
 		// "vault:sk-live-..." is a literal key behind a scheme, not a reference.
 		return CredentialRef{}, fmt.Errorf("holds something after %q that%s; %s", scheme+":", strings.TrimPrefix(literalHint(rest), " and"), ReferenceSyntax)
 	}
