@@ -90,6 +90,8 @@ type LLMConfig struct {
 	Format    string     `json:"format,omitempty"`
 	Providers []Provider `json:"providers"`
 	Aliases   []Alias    `json:"aliases"`
+	// FileEdit is set while the file on disk differs from the live generation.
+	FileEdit *FileEdit `json:"file_edit,omitempty"`
 }
 
 // Provider returns the named provider of the snapshot, or nil.
@@ -117,13 +119,15 @@ type ProviderList struct {
 	Generation int64      `json:"generation"`
 	Revision   string     `json:"revision"`
 	Providers  []Provider `json:"providers"`
+	FileEdit   *FileEdit  `json:"file_edit,omitempty"`
 }
 
 // AliasList is GET /v1/admin/llm/aliases (sorted by name).
 type AliasList struct {
-	Generation int64   `json:"generation"`
-	Revision   string  `json:"revision"`
-	Aliases    []Alias `json:"aliases"`
+	Generation int64     `json:"generation"`
+	Revision   string    `json:"revision"`
+	Aliases    []Alias   `json:"aliases"`
+	FileEdit   *FileEdit `json:"file_edit,omitempty"`
 }
 
 // Deleted is the answer to a DELETE of a provider or an alias.
@@ -131,6 +135,31 @@ type Deleted struct {
 	Name       string `json:"name"`
 	Generation int64  `json:"generation"`
 }
+
+// FileEdit says that the config file on disk differs from the file the live
+// generation came from: somebody edited it and did not reload. It is present in
+// every read of the configuration and in the status while that is so. Error never
+// echoes a value of the file.
+type FileEdit struct {
+	// Path is the config file.
+	Path string `json:"path"`
+	// SHA256 is the hash of the file on disk; LiveSHA256 that of the file the live
+	// generation came from (restore that content to discard the edit).
+	SHA256     string `json:"sha256"`
+	LiveSHA256 string `json:"live_sha256"`
+	// NoticedAt is when the server first saw this content.
+	NoticedAt time.Time `json:"noticed_at"`
+	// Valid says whether a reload would accept the file; Error says why not.
+	Valid bool   `json:"valid"`
+	Error string `json:"error,omitempty"`
+	// LLMChanged says whether the edit changes the llm section (a reload would
+	// publish a new generation) or only other parts of the file.
+	LLMChanged bool `json:"llm_changed"`
+}
+
+// HeaderFileEdit is set on every read of the configuration while the file on disk
+// differs from the live generation: "sha256=HEX; valid=true|false".
+const HeaderFileEdit = "Aegis-File-Edit"
 
 // Health is GET /healthz.
 type Health struct {
@@ -164,6 +193,7 @@ type Status struct {
 	Format        string     `json:"format,omitempty"`
 	LastReload    *Reload    `json:"last_reload"`
 	Draining      []Draining `json:"draining"`
+	FileEdit      *FileEdit  `json:"file_edit,omitempty"`
 }
 
 // ReloadResult is the answer to POST /v1/admin/reload.

@@ -378,6 +378,7 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 		}
 	}
 	if fileDiffers {
+		defer s.files.writing(data)() // our own write is no hand edit
 		if err := configfile.WriteFileAtomic(path, data); err != nil {
 			restoreState()
 			return fail(writeFailed(fmt.Sprintf("writing %s: %v", path, err)))
@@ -397,6 +398,9 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 	}
 	next := s.publish(live, back.LLM(), TriggerAPI, changes, start)
 	s.file = &parsedFile{data: data, state: state, doc: back, revision: next.revision}
+	if fileDiffers {
+		s.files.setLive(data)
+	}
 	return next.generation, nil
 }
 
@@ -469,6 +473,7 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 	}
 	if llm.Revision() == live.revision && doc.Format() == live.format {
 		s.log.Info("reload: llm section unchanged", "trigger", trigger, "generation", live.generation)
+		s.files.setLive(data) // an edit outside the llm section is now acknowledged
 		r.reply <- commitReply{generation: live.generation}
 		return
 	}
@@ -480,6 +485,7 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 		}
 	}
 	next := s.publishFormat(live, llm, doc.Format(), trigger, changes, start)
+	s.files.setLive(data)
 	r.reply <- commitReply{generation: next.generation, changed: true}
 }
 

@@ -72,6 +72,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 		Generation: snap.generation, Revision: snap.revision,
 		ReloadsTotal: s.reloadsTotal.Load(), RequestsTotal: s.requestsTotal.Load(),
 		Mode: s.mode(), Format: snap.format, Draining: s.draining(snap.generation),
+		FileEdit: s.markFileEdit(w),
 	}
 	if lr := s.lastReload.Load(); lr != nil {
 		out.LastReload = &adminapi.Reload{
@@ -134,6 +135,7 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, adminapi.LLMConfig{
 		Generation: snap.generation, Revision: snap.revision, Format: snap.format,
 		Providers: s.providersJSON(r, snap.llm), Aliases: aliasesJSON(snap.llm),
+		FileEdit: s.markFileEdit(w),
 	})
 }
 
@@ -143,6 +145,7 @@ func (s *Server) handleListProviders(w http.ResponseWriter, r *http.Request) {
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, adminapi.ProviderList{
 		Generation: snap.generation, Revision: snap.revision, Providers: s.providersJSON(r, snap.llm),
+		FileEdit: s.markFileEdit(w),
 	})
 }
 
@@ -152,6 +155,7 @@ func (s *Server) handleListAliases(w http.ResponseWriter, _ *http.Request) {
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, adminapi.AliasList{
 		Generation: snap.generation, Revision: snap.revision, Aliases: aliasesJSON(snap.llm),
+		FileEdit: s.markFileEdit(w),
 	})
 }
 
@@ -164,6 +168,7 @@ func (s *Server) handleGetProvider(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiProvider(*p, s.credential(r.Context(), p.APIKey))
+	s.markFileEdit(w)
 	w.Header().Set("ETag", etag(out.Revision))
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, out)
@@ -261,6 +266,7 @@ func (s *Server) handleGetAlias(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := aliasOf(snap.llm, name, target)
+	s.markFileEdit(w)
 	w.Header().Set("ETag", etag(out.Revision))
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, out)

@@ -89,7 +89,8 @@ type Server struct {
 	roTokenSum [sha256.Size]byte
 	hasRO      bool
 
-	file *parsedFile // the commit loop's last parse of the config file
+	file  *parsedFile // the commit loop's last parse of the config file
+	files fileTracker // the file on disk against the live generation
 
 	snap          atomic.Pointer[snapshot]
 	lastReload    atomic.Pointer[reloadRecord]
@@ -176,7 +177,7 @@ func New(cfg Config) (*Server, error) {
 		_ = lock.Close()
 		return nil, fmt.Errorf("another aegis-admin already serves %s (lock %s is held)", cfg.ConfigPath, cfg.ConfigPath+".lock")
 	}
-	llm, format, err := loadOrCreate(cfg.ConfigPath)
+	llm, format, data, err := loadOrCreate(cfg.ConfigPath)
 	if err != nil {
 		_ = lock.Unlock()
 		return nil, err
@@ -206,6 +207,7 @@ func New(cfg Config) (*Server, error) {
 		s.roTokenSum = sha256.Sum256([]byte(cfg.ReadOnlyToken))
 	}
 	s.snap.Store(&snapshot{generation: 1, llm: llm, revision: llm.Revision(), format: format})
+	s.files.setLive(data)
 	s.lastReload.Store(&reloadRecord{Time: time.Now(), Outcome: outcomeSuccess, Trigger: TriggerStartup})
 	s.handler = s.routes()
 	go s.commitLoop()
@@ -217,30 +219,30 @@ func New(cfg Config) (*Server, error) {
 // loadOrCreate reads and validates the config file (with the server's state beside
 // it, see configfile.StatePath), creating it with an empty llm section when it does
 // not exist. It returns the LLM configuration and the file's format.
-func loadOrCreate(path string) (*llmconfig.LLM, string, error) {
+func loadOrCreate(path string) (*llmconfig.LLM, string, []byte, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if werr := configfile.WriteFileAtomic(path, []byte(configfile.EmptySeed)); werr != nil {
-			return nil, "", fmt.Errorf("creating %s: %w", path, werr)
+			return nil, "", nil, fmt.Errorf("creating %s: %w", path, werr)
 		}
-		return &llmconfig.LLM{Aliases: map[string]string{}}, llmconfig.FormatSeed, nil
+		return &llmconfig.LLM{Aliases: map[string]string{}}, llmconfig.FormatSeed, []byte(configfile.EmptySeed), nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	state, err := readState(path)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	doc, err := configfile.ParseWithState(data, state)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
+		return nil, "", nil, fmt.Errorf("%s: %w", path, err)
 	}
 	llm := doc.LLM()
 	if err := llm.ValidateFor(doc.Format()); err != nil {
-		return nil, "", fmt.Errorf("%s: invalid LLM configuration: %w", path, err)
+		return nil, "", nil, fmt.Errorf("%s: invalid LLM configuration: %w", path, err)
 	}
-	return llm, doc.Format(), nil
+	return llm, doc.Format(), data, nil
 }
 
 // readState reads the server's own state beside the config file (nil when absent).

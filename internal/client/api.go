@@ -21,6 +21,7 @@ type (
 	Status     = adminapi.Status
 	Execution  = adminapi.Execution
 	Deleted    = adminapi.Deleted
+	FileEdit   = adminapi.FileEdit
 )
 
 func providerPath(name string) string { return adminapi.PathProviders + "/" + escapeSegment(name) }

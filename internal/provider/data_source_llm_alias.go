@@ -54,6 +54,7 @@ func (d *llmAliasDataSource) Read(ctx context.Context, req datasource.ReadReques
 		resp.Diagnostics.AddError("Error Reading LLM Alias", explainError(err))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, d.client, snap.FileEdit)
 	a := snap.Alias(m.Name.ValueString())
 	if a == nil {
 		names := make([]string, len(snap.Aliases))

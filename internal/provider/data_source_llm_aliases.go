@@ -60,6 +60,7 @@ func (d *llmAliasesDataSource) Read(ctx context.Context, _ datasource.ReadReques
 		resp.Diagnostics.AddError("Error Listing LLM Aliases", explainError(err))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, d.client, snap.FileEdit)
 	m := llmAliasesModelV0{
 		ID:         types.StringValue(snap.Revision),
 		Generation: types.Int64Value(snap.Generation),

@@ -53,6 +53,7 @@ func (d *llmProviderDataSource) Read(ctx context.Context, req datasource.ReadReq
 		resp.Diagnostics.AddError("Error Reading LLM Provider", explainError(err))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, d.client, snap.FileEdit)
 	p := snap.Provider(m.Name.ValueString())
 	if p == nil {
 		resp.Diagnostics.AddAttributeError(pathName, "LLM Provider Not Found",

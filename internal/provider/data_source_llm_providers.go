@@ -58,6 +58,7 @@ func (d *llmProvidersDataSource) Read(ctx context.Context, _ datasource.ReadRequ
 		resp.Diagnostics.AddError("Error Listing LLM Providers", explainError(err))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, d.client, snap.FileEdit)
 	m := llmProvidersModelV0{
 		ID:         types.StringValue(snap.Revision),
 		Generation: types.Int64Value(snap.Generation),

@@ -77,6 +77,7 @@ func (d *nodeDataSource) Read(ctx context.Context, _ datasource.ReadRequest, res
 		resp.Diagnostics.AddError("Error Reading AEGIS Node Status", explainError(err))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, d.client, st.FileEdit)
 	m := nodeModelV0{
 		ID:                   types.StringValue(types.Int64Value(st.Generation).String()),
 		Generation:           types.Int64Value(st.Generation),

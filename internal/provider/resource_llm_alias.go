@@ -150,6 +150,7 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			fmt.Sprintf("The plan shows the model behind provider %q, which could not be read: %s", target, explainError(err)))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, r.client, snap.FileEdit)
 	if !plan.Name.IsUnknown() {
 		plan.ID = plan.Name
 		plan.Revision = types.StringValue(llmconfig.AliasRevision(plan.Name.ValueString(), target))
@@ -237,6 +238,7 @@ func (r *llmAliasResource) Read(ctx context.Context, req resource.ReadRequest, r
 			fmt.Sprintf("Could not read alias %q: %s", state.Name.ValueString(), explainError(err)))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, r.client, snap.FileEdit)
 	a := snap.Alias(state.Name.ValueString())
 	if a == nil {
 		resp.State.RemoveResource(ctx)

@@ -167,6 +167,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.AddError("Error Reading LLM Providers", "Could not read the orchestrator's providers for the plan: "+explainError(err))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, r.client, snap.FileEdit)
 	if !plan.APIKey.IsUnknown() {
 		// What the node's daemon resolves depends on its config file's format.
 		warning, cerr := llmconfig.CheckCredentialFormat(snap.Format, plan.APIKey.ValueString())
@@ -303,6 +304,7 @@ func (r *llmProviderResource) Read(ctx context.Context, req resource.ReadRequest
 			fmt.Sprintf("Could not read provider %q: %s", state.Name.ValueString(), explainError(err)))
 		return
 	}
+	warnFileEdit(&resp.Diagnostics, r.client, snap.FileEdit)
 	p := snap.Provider(state.Name.ValueString())
 	if p == nil {
 		resp.State.RemoveResource(ctx)
