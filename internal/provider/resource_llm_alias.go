@@ -82,7 +82,7 @@ func (r *llmAliasResource) Configure(_ context.Context, req resource.ConfigureRe
 
 func (r *llmAliasResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m llmAliasModelV0
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config.Raw, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -105,7 +105,7 @@ func (r *llmAliasResource) ValidateConfig(ctx context.Context, req resource.Vali
 func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		var state llmAliasModelV0
-		if !req.State.Raw.IsNull() && !req.State.Get(ctx, &state).HasError() && state.Name.ValueString() == llmconfig.DefaultAlias {
+		if !req.State.Raw.IsNull() && !getModel(ctx, req.State.Raw, &state).HasError() && state.Name.ValueString() == llmconfig.DefaultAlias {
 			resp.Diagnostics.AddWarning("Removing the Default Alias", removingDefault)
 		}
 		return
@@ -114,10 +114,10 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	var plan, state llmAliasModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan.Raw, &plan)...)
 	hasState := !req.State.Raw.IsNull()
 	if hasState {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
 	}
 	if resp.Diagnostics.HasError() || plan.ProviderName.IsUnknown() {
 		return
@@ -141,7 +141,7 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if hasState && state.ProviderName.ValueString() == target && state.Name.Equal(plan.Name) {
 		// Not retargeted: what it routes to is what the last refresh saw.
 		plan.Model, plan.ProviderType = state.Model, state.ProviderType
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 		return
 	}
 	snap, err := r.client.Baseline(ctx)
@@ -162,7 +162,7 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	} else {
 		plan.Model, plan.ProviderType = types.StringUnknown(), types.StringUnknown()
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 
 	if hasState && plan.Name.ValueString() == llmconfig.DefaultAlias && state.ProviderName.ValueString() != target {
 		old := state.ProviderName.ValueString()
@@ -176,7 +176,7 @@ const removingDefault = "This plan removes the \"default\" alias: agents that do
 
 func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan llmAliasModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan.Raw, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -194,7 +194,7 @@ func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	r.setApplied(&resp.Diagnostics, &plan, got)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
 func (r *llmAliasResource) adoptIfEqual(ctx context.Context, name, target string) (*client.Alias, error) {
@@ -228,7 +228,7 @@ func (r *llmAliasResource) setApplied(diags interface{ AddWarning(string, string
 
 func (r *llmAliasResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state llmAliasModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -245,13 +245,13 @@ func (r *llmAliasResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	state.fromAPI(a)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 }
 
 func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state llmAliasModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -270,12 +270,12 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	r.setApplied(&resp.Diagnostics, &plan, got)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
 func (r *llmAliasResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state llmAliasModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -118,7 +118,7 @@ func (r *llmProviderResource) Configure(_ context.Context, req resource.Configur
 // time, on every value that is already known.
 func (r *llmProviderResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m llmProviderModelV0
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config.Raw, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -147,10 +147,10 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	var plan, state llmProviderModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan.Raw, &plan)...)
 	hasState := !req.State.Raw.IsNull()
 	if hasState {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
 	}
 	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() {
 		return
@@ -203,7 +203,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 			plan.CredentialStatus = state.CredentialStatus // re-checked on apply; a change is reported then
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 
 	if hasState && (state.Model.ValueString() != want.Model || state.Type.ValueString() != want.Type) {
 		var aliases []string
@@ -252,7 +252,7 @@ func alreadyExists(resourceType, kind, name string) string {
 
 func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan llmProviderModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan.Raw, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -273,7 +273,7 @@ func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	setAppliedProvider(&resp.Diagnostics, &plan, got)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
 // adoptIfEqual fetches the provider after a 412 and returns it when its
@@ -294,7 +294,7 @@ func (r *llmProviderResource) adoptIfEqual(ctx context.Context, want llmconfig.P
 
 func (r *llmProviderResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state llmProviderModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -311,13 +311,13 @@ func (r *llmProviderResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	state.fromAPI(p)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 }
 
 func (r *llmProviderResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state llmProviderModelV0
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -336,12 +336,12 @@ func (r *llmProviderResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	setAppliedProvider(&resp.Diagnostics, &plan, got)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
 func (r *llmProviderResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state llmProviderModelV0
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
