@@ -17,6 +17,9 @@ var (
 	commit  = "none"
 )
 
+// profileStop ends the profiles pprof.go starts (only in builds with -tags pprof).
+var profileStop = func() {}
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
@@ -32,6 +35,7 @@ func main() {
 		Address: "registry.terraform.io/100monkeys-ai/aegis",
 		Debug:   debug,
 	})
+	profileStop()
 	if err != nil {
 		log.Fatalf("terraform-provider-aegis %s (%s): %s", version, commit, err)
 	}
