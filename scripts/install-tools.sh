@@ -4,7 +4,9 @@
 #   scripts/install-tools.sh                 # all tools
 #   scripts/install-tools.sh terraform tofu  # a subset
 #
-# Tools: terraform, tofu, tfplugindocs, golangci-lint, goreleaser.
+# Tools: terraform, tofu, tfplugindocs, golangci-lint, goreleaser; and, only when
+# named (make bench installs it), terraform-provider-time: hashicorp/time, the
+# peer provider of the benchmark, into bin/providers/time-VERSION/.
 # Everything is built from source with the Go toolchain (the Go module proxy is
 # the only place tools can come from), so a fresh machine needs only Go.
 # A tool is skipped when bin/.NAME.version holds the pinned version and the
@@ -18,6 +20,7 @@ TOFU_VERSION=1.12.6
 TFPLUGINDOCS_VERSION=0.25.0
 GOLANGCI_LINT_VERSION=2.15.0
 GORELEASER_VERSION=2.15.1
+TIME_PROVIDER_VERSION=0.14.2
 # ----------------------------------------------------------------------------
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,6 +29,7 @@ BIN="$ROOT/bin"
 mkdir -p "$BIN"
 
 ALL_TOOLS=(terraform tofu tfplugindocs golangci-lint goreleaser)
+BENCH_TOOLS=(terraform-provider-time)
 
 # Keep Terraform/OpenTofu quiet and offline when we ask them for their version:
 # an empty CLI config file avoids the "Unable to open CLI configuration file" warning.
@@ -46,6 +50,7 @@ dest_path() {
   case "$1" in
     terraform) echo "$BIN/terraform-$TERRAFORM_VERSION" ;;
     tofu) echo "$BIN/tofu-$TOFU_VERSION" ;;
+    terraform-provider-time) echo "$BIN/providers/time-$TIME_PROVIDER_VERSION/terraform-provider-time" ;;
     *) echo "$BIN/$1" ;;
   esac
 }
@@ -57,6 +62,7 @@ pinned_version() {
     tfplugindocs) echo "$TFPLUGINDOCS_VERSION" ;;
     golangci-lint) echo "$GOLANGCI_LINT_VERSION" ;;
     goreleaser) echo "$GORELEASER_VERSION" ;;
+    terraform-provider-time) echo "$TIME_PROVIDER_VERSION" ;;
   esac
 }
 
@@ -81,6 +87,12 @@ smoke_test() {
       # A go-installed tfplugindocs reports "dev": the stamp file carries its version.
       "$bin" --version >/dev/null 2>&1
       ;;
+    terraform-provider-time)
+      # A plugin run by hand says so and exits 1; the module version is in the binary.
+      out=$("$bin" 2>&1 || true)
+      grep -q "This binary is a plugin" <<<"$out" &&
+        go version -m "$bin" | grep -q "github.com/hashicorp/terraform-provider-time[[:space:]]*v$want"
+      ;;
   esac
 }
 
@@ -101,6 +113,7 @@ go_install() {
   local built
   built=$(find "$gobin" -maxdepth 1 -type f | head -n1)
   [[ -n "$built" ]] || { echo "go install $pkg produced no binary" >&2; return 1; }
+  mkdir -p "$(dirname "$(dest_path "$name")")"
   mv -f "$built" "$(dest_path "$name")"
 }
 
@@ -136,6 +149,7 @@ install_one() {
     tfplugindocs) go_install tfplugindocs "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs@v$version" ;;
     golangci-lint) go_install golangci-lint "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v$version" ;;
     goreleaser) go_install goreleaser "github.com/goreleaser/goreleaser/v2@v$version" ;;
+    terraform-provider-time) go_install terraform-provider-time "github.com/hashicorp/terraform-provider-time@v$version" ;;
   esac
   if ! smoke_test "$name" "$(dest_path "$name")"; then
     echo "$name $version was built but does not report the expected version" >&2
@@ -151,9 +165,9 @@ if [[ ${#tools[@]} -eq 0 ]]; then
   tools=("${ALL_TOOLS[@]}")
 fi
 for t in "${tools[@]}"; do
-  case " ${ALL_TOOLS[*]} " in
+  case " ${ALL_TOOLS[*]} ${BENCH_TOOLS[*]} " in
     *" $t "*) ;;
-    *) echo "unknown tool: $t (known: ${ALL_TOOLS[*]})" >&2; exit 2 ;;
+    *) echo "unknown tool: $t (known: ${ALL_TOOLS[*]} ${BENCH_TOOLS[*]})" >&2; exit 2 ;;
   esac
 done
 for t in "${tools[@]}"; do

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,14 +25,21 @@ import (
 // it measures and how. It runs only with AEGIS_BENCH=1 and BENCH_TERRAFORM (or
 // TF_ACC_TERRAFORM_PATH) naming the CLI. Settings, all optional:
 //
-//	BENCH_N          sizes N (N providers + N aliases each), default "100 500 1000"
-//	BENCH_ROUNDS     rounds per size: one number for all, or one per size; default 5 for N <= 100, else 3
+//	BENCH_N          sizes N (N providers + N aliases each), default "100 300 1000"
+//	BENCH_ROUNDS     rounds per size at most: one number for all, or one per size; default 5 for N <= 300, else 3
+//	BENCH_BUDGET     time for the CLI rounds, default 24m: rounds run round-major (round 0 at every N,
+//	                 then round 1, ...), and one expected to end past the budget is left out (round 0 always runs)
+//	BENCH_COUNT_N    sizes at which the count-indexed terraform_data scenario runs, default "100 300"
+//	                 (it is O(N²) in Terraform 1.5: minutes per round at N = 1000); "none" for none
+//	BENCH_TIME_PROVIDER  the terraform-provider-time binary (scripts/bench.sh installs it); unset: no time_static
+//	BENCH_TIME_LABEL     how the report describes it
 //	BENCH_WRITERS    concurrent writers for the server alone, default "1 10 50"
 //	BENCH_WRITES     writes per server-alone level, default 300
 //	BENCH_SKIP_CLI=1 / BENCH_SKIP_SERVER=1   leave a part out (for quick checks)
 //	BENCH_OUT        where benchmarks.md and benchmarks.png go, default docs/
 //	BENCH_RESULTS    where the raw JSON and the logs go, default bin/bench/
-//	BENCH_RENDER     path of a results.json: only rewrite benchmarks.md/.png from it
+//	BENCH_RENDER     path of a results.json: only rewrite benchmarks.md/.png from it (also from a
+//	                 run that was stopped; BENCH_STOPPED then says why, in the report)
 //	AEGIS_ADMIN_BIN  a prebuilt aegis-admin (default: built from this tree)
 //	BENCH_SERVER_LABEL  how the report describes the server (when AEGIS_ADMIN_BIN is another build)
 func TestBench(t *testing.T) {
@@ -44,26 +52,43 @@ func TestBench(t *testing.T) {
 	}
 	b := newBench(t)
 	started := time.Now()
-	res := &Results{Date: started, Machine: ReadMachine(), CLI: b.cliVersion(), Parallelism: 10,
-		Server: b.serverLabel(), Ns: b.ns, Rounds: map[int]int{}, LoadBefore: LoadAverage()}
+	res := &Results{Date: started, Machine: ReadMachine(), CLI: b.cliVersion(), Parallelism: 10, TimeVersion: b.timeLabel,
+		Server: b.serverLabel(), Ns: b.ns, CountNs: b.countNs, Rounds: map[int]int{}, LoadBefore: LoadAverage()}
 	t.Logf("%s; %d CPUs (%s); load %.2f; results to %s", res.CLI, res.Machine.CPUs, res.Machine.Model, res.LoadBefore, b.results)
 
 	if os.Getenv("BENCH_SKIP_CLI") != "1" {
 		b.warmUp()
-		for i, n := range b.ns {
-			res.Rounds[n] = b.rounds[i]
-			for round := range b.rounds[i] {
-				sides := []string{SideAegis, SideData}
-				if round%2 == 1 {
-					sides = []string{SideData, SideAegis}
+		// Round-major: round 0 at every N first, then round 1 at every N, ... A
+		// round that would end past the time budget (estimated from the last round
+		// at the same N) is left out; round 0 always runs.
+		last := map[int]time.Duration{}
+		for round := range slices.Max(b.rounds) {
+			for i, n := range b.ns {
+				if round >= b.rounds[i] {
+					continue
 				}
-				for _, side := range sides {
+				if round > 0 && time.Since(started)+last[n] > b.budget {
+					t.Logf("N=%d round %d left out: the last round took %s, %s of the %s budget are used", n, round,
+						last[n].Round(time.Second), time.Since(started).Round(time.Second), b.budget)
+					continue
+				}
+				roundStart := time.Now()
+				sides := b.sidesAt(n)
+				// Rotate the order so that no contender always runs first or last.
+				order := append(slices.Clone(sides[round%len(sides):]), sides[:round%len(sides)]...)
+				for _, side := range order {
 					res.Samples = append(res.Samples, b.runSide(n, round, side)...)
+					b.save(res)
 				}
-				b.save(res)
+				res.Rounds[n] = round + 1
+				last[n] = time.Since(roundStart)
 			}
-			for _, step := range Steps {
-				t.Logf("N=%d %-20s ratio %.2f", n, step, res.Ratio(n, step))
+		}
+		for _, n := range b.ns {
+			for _, side := range b.sidesAt(n)[1:] {
+				for _, step := range Steps {
+					t.Logf("N=%d %-20s %-20s wall ratio %.2f, CPU ratio %.2f", n, side, step, res.Ratio(n, side, step, Wall), res.Ratio(n, side, step, CPU))
+				}
 			}
 		}
 	}
@@ -86,6 +111,20 @@ func TestBench(t *testing.T) {
 	t.Logf("raw results: %s", filepath.Join(b.results, "results.json"))
 }
 
+// sidesAt lists the contenders that run at size n.
+func (b *bench) sidesAt(n int) []string {
+	var out []string
+	for _, side := range Sides {
+		switch {
+		case side == SideTime && b.timeDir == "":
+		case side == SideCount && !slices.Contains(b.countNs, n):
+		default:
+			out = append(out, side)
+		}
+	}
+	return out
+}
+
 // renderOnly rewrites benchmarks.md and benchmarks.png from a results.json of an
 // earlier run (BENCH_RENDER=path), e.g. after a change to the report.
 func renderOnly(t *testing.T, from string) {
@@ -100,6 +139,12 @@ func renderOnly(t *testing.T, from string) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Duration == 0 { // the run did not end: results.json was last saved after its last contender
+		if fi, err := os.Stat(from); err == nil {
+			res.Duration = fi.ModTime().Sub(res.Date).Seconds()
+		}
+		res.Stopped = firstNonEmpty(os.Getenv("BENCH_STOPPED"), "the tables hold what was measured until then.")
 	}
 	write(t, &res, firstNonEmpty(os.Getenv("BENCH_OUT"), filepath.Join(root, "docs")))
 }
@@ -128,10 +173,14 @@ type bench struct {
 	t         *testing.T
 	root      string // repository root
 	tf        string // the CLI
-	cliRC     string // CLI config with the dev override
+	cliRC     string // CLI config with the dev overrides
 	pluginDir string
+	timeDir   string // directory of terraform-provider-time, "" when not run
+	timeLabel string
 	ns        []int
+	countNs   []int
 	rounds    []int
+	budget    time.Duration // for the CLI rounds
 	writers   []int
 	writes    int
 	out       string
@@ -152,7 +201,16 @@ func newBench(t *testing.T) *bench {
 	if b.tf, err = filepath.Abs(b.tf); err != nil {
 		t.Fatal(err)
 	}
-	b.ns = intList(t, "BENCH_N", "100 500 1000")
+	b.ns = intList(t, "BENCH_N", "100 300 1000")
+	b.budget = 24 * time.Minute
+	if v := os.Getenv("BENCH_BUDGET"); v != "" {
+		if b.budget, err = time.ParseDuration(v); err != nil {
+			t.Fatalf("BENCH_BUDGET=%q: %v", v, err)
+		}
+	}
+	if os.Getenv("BENCH_COUNT_N") != "none" {
+		b.countNs = intList(t, "BENCH_COUNT_N", "100 300")
+	}
 	b.writers = intList(t, "BENCH_WRITERS", "1 10 50")
 	b.writes = intList(t, "BENCH_WRITES", "300")[0]
 	rounds := intList(t, "BENCH_ROUNDS", "")
@@ -162,7 +220,7 @@ func newBench(t *testing.T) *bench {
 			b.rounds = append(b.rounds, rounds[i])
 		case len(rounds) == 1:
 			b.rounds = append(b.rounds, rounds[0])
-		case len(rounds) == 0 && n <= 100:
+		case len(rounds) == 0 && n <= 300:
 			b.rounds = append(b.rounds, 5)
 		case len(rounds) == 0:
 			b.rounds = append(b.rounds, 3)
@@ -186,8 +244,24 @@ func newBench(t *testing.T) *bench {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}
+	overrides := fmt.Sprintf("    %q = %q\n", "100monkeys-ai/aegis", b.pluginDir)
+	// The peer provider, built from its Go module (scripts/install-tools.sh).
+	if tp := os.Getenv("BENCH_TIME_PROVIDER"); tp != "" {
+		if tp, err = filepath.Abs(tp); err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(tp) != "terraform-provider-time" {
+			t.Fatalf("BENCH_TIME_PROVIDER=%s: dev_overrides needs the binary named terraform-provider-time", tp)
+		}
+		if _, err := os.Stat(tp); err != nil {
+			t.Fatalf("BENCH_TIME_PROVIDER: %v", err)
+		}
+		b.timeDir = filepath.Dir(tp)
+		b.timeLabel = firstNonEmpty(os.Getenv("BENCH_TIME_LABEL"), "hashicorp/time ("+tp+")")
+		overrides += fmt.Sprintf("    %q = %q\n", "hashicorp/time", b.timeDir)
+	}
 	b.cliRC = filepath.Join(t.TempDir(), "bench.tfrc")
-	writeFile(t, b.cliRC, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", "100monkeys-ai/aegis", b.pluginDir))
+	writeFile(t, b.cliRC, "provider_installation {\n  dev_overrides {\n"+overrides+"  }\n  direct {}\n}\n")
 	testserver.Binary(t) // build (or find) aegis-admin before anything is timed
 	return b
 }
@@ -264,35 +338,55 @@ func (b *bench) save(res *Results) {
 	}
 }
 
-// configs renders the two sides' configurations for size n. Both have 2n
-// resources in the same shape: n "providers" and n "aliases", each alias
-// referring to one provider by index, carrying the same values.
+// config renders a contender's configuration for size n: 2n resources, n
+// "providers" and n "aliases", each alias referring to one provider.
 func config(side string, n int) string {
-	if side == SideAegis {
-		return fmt.Sprintf(`terraform {
-  required_providers {
-    aegis = {
-      source = "100monkeys-ai/aegis"
-    }
-  }
-}
-
-resource "aegis_llm_provider" "p" {
-  count   = %[1]d
-  name    = "bench-p${count.index}"
+	var c strings.Builder
+	switch side {
+	case SideAegis:
+		c.WriteString("terraform {\n  required_providers {\n    aegis = {\n      source = \"100monkeys-ai/aegis\"\n    }\n  }\n}\n")
+		for i := range n {
+			fmt.Fprintf(&c, `
+resource "aegis_llm_provider" "p%[1]d" {
+  name    = "bench-p%[1]d"
   type    = "openai"
   api_key = "env:OPENAI_API_KEY"
   model   = "gpt-4o"
 }
 
-resource "aegis_llm_alias" "a" {
-  count         = %[1]d
-  name          = "bench-a${count.index}"
-  provider_name = aegis_llm_provider.p[count.index].name
+resource "aegis_llm_alias" "a%[1]d" {
+  name          = "bench-a%[1]d"
+  provider_name = aegis_llm_provider.p%[1]d.name
 }
-`, n)
-	}
-	return fmt.Sprintf(`resource "terraform_data" "p" {
+`, i)
+		}
+	case SideLean:
+		for i := range n {
+			fmt.Fprintf(&c, `
+resource "terraform_data" "p%[1]d" {
+  input = "bench-p%[1]d"
+}
+
+resource "terraform_data" "a%[1]d" {
+  input = "bench-a%[1]d/${terraform_data.p%[1]d.input}"
+}
+`, i)
+		}
+	case SideTime:
+		c.WriteString("terraform {\n  required_providers {\n    time = {\n      source = \"hashicorp/time\"\n    }\n  }\n}\n")
+		for i := range n {
+			fmt.Fprintf(&c, `
+resource "time_static" "p%[1]d" {
+  triggers = { name = "bench-p%[1]d" }
+}
+
+resource "time_static" "a%[1]d" {
+  triggers = { name = "bench-a%[1]d", provider = time_static.p%[1]d.triggers.name }
+}
+`, i)
+		}
+	case SideCount:
+		fmt.Fprintf(&c, `resource "terraform_data" "p" {
   count = %[1]d
   input = {
     name    = "bench-p${count.index}"
@@ -310,19 +404,21 @@ resource "terraform_data" "a" {
   }
 }
 `, n)
+	}
+	return c.String()
 }
 
-// warmUp runs a small round on both sides, unrecorded, so that the first timed
-// command does not pay for cold caches.
+// warmUp runs a small round of every contender, unrecorded, so that the first
+// timed command does not pay for cold caches.
 func (b *bench) warmUp() {
 	b.t.Log("warm-up round (N=10, not recorded)")
-	for _, side := range []string{SideAegis, SideData} {
+	for _, side := range b.sidesAt(b.ns[0]) {
 		b.runSide(10, -1, side)
 	}
 }
 
-// runSide runs the four steps of one round on one side, against a fresh server
-// for the aegis side.
+// runSide runs the four steps of one round for one contender, against a fresh
+// server for aegis.
 func (b *bench) runSide(n, round int, side string) []StepSample {
 	t := b.t
 	dir := t.TempDir()
@@ -336,12 +432,12 @@ func (b *bench) runSide(n, round int, side string) []StepSample {
 	}
 	var out []StepSample
 	for _, step := range Steps {
-		s := b.runStep(dir, env, srv, n, step)
+		s := b.runStep(dir, env, srv, n, side, step)
 		s.Round, s.Side = round, side
 		out = append(out, s)
 		if round >= 0 {
-			t.Logf("N=%d round %d %-14s %-20s %7.2fs cpu %7.2fs requests %5d reloads %5d tf %s provider %s",
-				n, round, side, step, s.Wall, s.CPU, s.Requests, s.Reloads, mib(s.CLIRSS), mib(s.ProviderRSS))
+			t.Logf("N=%d round %d %-20s %-20s %7.2fs cpu %7.2fs (plugins %6.2fs) requests %5d reloads %5d tf %s provider %s",
+				n, round, side, step, s.Wall, s.CPU, s.ProviderCPU, s.Requests, s.Reloads, mib(s.CLIRSS), mib(s.ProviderRSS))
 		}
 	}
 	if srv != nil {
@@ -360,7 +456,7 @@ var (
 )
 
 // runStep runs one CLI command and measures it.
-func (b *bench) runStep(dir string, env []string, srv *testserver.Server, n int, step string) StepSample {
+func (b *bench) runStep(dir string, env []string, srv *testserver.Server, n int, side, step string) StepSample {
 	t := b.t
 	var args []string
 	switch step {
@@ -394,20 +490,23 @@ func (b *bench) runStep(dir string, env []string, srv *testserver.Server, n int,
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("%s: %v", step, err)
 	}
-	sampler := StartPeakSampler(cmd.Process.Pid, "terraform-provider-aegis", 50*time.Millisecond)
+	plugin := map[string]string{SideAegis: "terraform-provider-aegis", SideTime: "terraform-provider-time"}[side]
+	sampler := StartPeakSampler(cmd.Process.Pid, plugin, 50*time.Millisecond)
 	err := cmd.Wait()
 	s.Wall = time.Since(start).Seconds()
-	s.CLIRSS, s.ProviderRSS, s.Plugins = sampler.Stop()
+	var pluginCPU time.Duration
+	s.CLIRSS, s.ProviderRSS, s.Plugins, pluginCPU = sampler.Stop()
+	s.ProviderCPU = pluginCPU.Seconds()
 	if ps := cmd.ProcessState; ps != nil {
 		s.CPU = (ps.UserTime() + ps.SystemTime()).Seconds()
 	}
 	if err != nil {
-		log := filepath.Join(b.results, fmt.Sprintf("failed-%d-%s.log", n, strings.ReplaceAll(step, " ", "")))
+		log := filepath.Join(b.results, fmt.Sprintf("failed-%d-%s-%s.log", n, strings.ReplaceAll(side, " ", "_"), strings.ReplaceAll(step, " ", "")))
 		_ = os.WriteFile(log, output.Bytes(), 0o600)
 		if srv != nil {
 			_ = os.WriteFile(log+".server", []byte(srv.Log()), 0o600)
 		}
-		t.Fatalf("terraform %s (N=%d) failed: %v; output in %s:\n%s", strings.Join(args, " "), n, err, log, tail(output.String(), 3000))
+		t.Fatalf("%s: terraform %s (N=%d) failed: %v; output in %s:\n%s", side, strings.Join(args, " "), n, err, log, tail(output.String(), 3000))
 	}
 	text := output.String()
 	switch step {

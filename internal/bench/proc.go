@@ -112,14 +112,14 @@ type PeakSampler struct {
 	mu        sync.Mutex
 	rootPeak  int64
 	childPeak int64
-	children  map[int]bool
+	children  map[int]time.Duration // CPU time of each child at its last sample
 }
 
 // StartPeakSampler starts polling pid every interval. childPrefix is matched
 // against the kernel's command name, which is cut to 15 bytes.
 func StartPeakSampler(pid int, childPrefix string, interval time.Duration) *PeakSampler {
 	p := &PeakSampler{root: pid, childPrefix: childPrefix, interval: interval,
-		stop: make(chan struct{}), done: make(chan struct{}), children: map[int]bool{}}
+		stop: make(chan struct{}), done: make(chan struct{}), children: map[int]time.Duration{}}
 	go p.loop()
 	return p
 }
@@ -152,8 +152,9 @@ func (p *PeakSampler) sample() {
 				continue
 			}
 			child = max(child, PeakRSS(pid))
+			cpu := CPUTime(pid)
 			p.mu.Lock()
-			p.children[pid] = true
+			p.children[pid] = max(p.children[pid], cpu)
 			p.mu.Unlock()
 		}
 	}
@@ -164,13 +165,18 @@ func (p *PeakSampler) sample() {
 }
 
 // Stop ends the polling and returns the peaks in bytes (the child peak is the
-// largest of any matching child) and how many matching children were seen.
-func (p *PeakSampler) Stop() (rootPeak, childPeak int64, children int) {
+// largest of any matching child), how many matching children were seen and the
+// CPU time they used up to their last sample (short of at most one interval
+// each).
+func (p *PeakSampler) Stop() (rootPeak, childPeak int64, children int, childCPU time.Duration) {
 	close(p.stop)
 	<-p.done
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.rootPeak, p.childPeak, len(p.children)
+	for _, c := range p.children {
+		childCPU += c
+	}
+	return p.rootPeak, p.childPeak, len(p.children), childCPU
 }
 
 // Machine describes the machine a run was measured on.

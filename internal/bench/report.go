@@ -18,15 +18,30 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// Sides of the A/B comparison.
+// Contenders, in the order of the tables and the chart. Each has the same
+// shape at size N: N "providers" and N "aliases", each alias referring to one
+// provider (docs/benchmarks.md shows the configurations).
 const (
+	// SideLean is the floor: plain terraform_data resources (built into the
+	// CLI), one string input each, no count.
+	SideLean = "terraform_data"
+	// SideAegis is this provider: N aegis_llm_provider + N aegis_llm_alias.
 	SideAegis = "aegis"
-	SideData  = "terraform_data"
+	// SideTime is a peer framework provider: hashicorp/time's time_static, built
+	// from its Go module, with default settings.
+	SideTime = "time_static"
+	// SideCount is the earlier floor: count-indexed terraform_data resources
+	// carrying the aegis objects' values (O(N²) in Terraform 1.5's evaluation).
+	SideCount = "terraform_data count"
 )
 
-// Steps, in the order one round runs them on each side.
+// Sides lists the contenders; ratios are to SideLean.
+var Sides = []string{SideLean, SideAegis, SideTime, SideCount}
+
+// Steps, in the order one round runs them for each contender.
 const (
 	StepApply     = "apply"
 	StepPlan      = "plan"
@@ -44,13 +59,18 @@ type Results struct {
 	CLI         string         `json:"cli"`
 	Parallelism int            `json:"parallelism"`
 	Server      string         `json:"server"` // how the admin server ran (flags)
+	TimeVersion string         `json:"time_provider"`
 	Ns          []int          `json:"n"`
+	CountNs     []int          `json:"count_n"` // sizes at which SideCount ran
 	Rounds      map[int]int    `json:"rounds"`
 	LoadBefore  float64        `json:"load_before"`
 	LoadAfter   float64        `json:"load_after"`
 	Samples     []StepSample   `json:"samples"`
 	Writers     []WriterResult `json:"server_alone"`
 	Duration    float64        `json:"duration_s"`
+	// Stopped says why a run was stopped before it ended (set when rendering
+	// its partial results.json with BENCH_STOPPED).
+	Stopped string `json:"stopped,omitempty"`
 }
 
 // StepSample is one CLI command of one round.
@@ -65,6 +85,9 @@ type StepSample struct {
 	Wall      float64 `json:"wall_s"`
 	CPU       float64 `json:"cpu_s"`
 	ServerCPU float64 `json:"server_cpu_s,omitempty"`
+	// ProviderCPU is the CPU time of the provider plugin processes (sampled, so
+	// short of at most 50 ms each).
+	ProviderCPU float64 `json:"provider_cpu_s,omitempty"`
 	// Peak RSS of the CLI process and of the largest provider plugin process, in bytes.
 	CLIRSS      int64 `json:"cli_peak_rss"`
 	ProviderRSS int64 `json:"provider_peak_rss,omitempty"`
@@ -134,12 +157,22 @@ func medianOf(ss []StepSample, f func(StepSample) float64) float64 {
 	return Median(xs)
 }
 
-// Ratio returns the median wall time of the aegis side over that of the
-// terraform_data side for one N and step.
-func (r *Results) Ratio(n int, step string) float64 {
-	a := medianOf(r.samples(n, SideAegis, step), func(s StepSample) float64 { return s.Wall })
-	d := medianOf(r.samples(n, SideData, step), func(s StepSample) float64 { return s.Wall })
-	return a / d
+// Wall and CPU pick what a ratio compares.
+func Wall(s StepSample) float64 { return s.Wall }
+
+// CPU is user + system time of the CLI and its plugins.
+func CPU(s StepSample) float64 { return s.CPU }
+
+// Median returns the median of f over the samples of one N, side and step (NaN
+// when there are none).
+func (r *Results) Median(n int, side, step string, f func(StepSample) float64) float64 {
+	return medianOf(r.samples(n, side, step), f)
+}
+
+// Ratio returns the median of f on side over that on the lean floor, for one N
+// and step (NaN when either was not measured).
+func (r *Results) Ratio(n int, side, step string, f func(StepSample) float64) float64 {
+	return r.Median(n, side, step, f) / r.Median(n, SideLean, step, f)
 }
 
 // countRange formats integer counts that should not vary between rounds: "7",
@@ -237,68 +270,151 @@ func trimFloat(v float64) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
-// Target is one target of the issue and whether this run met it.
+// Target is one target of issue 13 and whether this run met it.
 type Target struct {
 	Name, Want, Got string
-	Met             *bool // nil: reported only
+	Met             *bool // nil: not measured, or reported only
 }
 
-// Targets evaluates the benchmark targets against the results.
+// secs formats a median in seconds, "–" when nothing was measured.
+func secs(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func fmtRatio(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f×", v)
+}
+
+// Targets evaluates the benchmark targets against the results (median wall
+// times; the CPU ratio is given beside each time ratio).
 func (r *Results) Targets() []Target {
 	bp := func(b bool) *bool { return &b }
 	var out []Target
-	maxN := slices.Max(r.Ns)
-
-	planTarget := Target{Name: "Plan (with refresh) at N = 1000", Want: "≤ 1.25× the terraform_data plan"}
-	if slices.Contains(r.Ns, 1000) {
-		ratio := r.Ratio(1000, StepPlan)
-		planTarget.Got = fmt.Sprintf("%.2f×", ratio)
-		planTarget.Met = bp(ratio <= 1.25)
-	} else {
-		planTarget.Got = fmt.Sprintf("not measured at N = 1000 (largest N: %d, ratio %.2f×)", maxN, r.Ratio(maxN, StepPlan))
-	}
-	out = append(out, planTarget)
-
-	reqOK, reqConst := true, true
-	var got []string
-	var first int64 = -1
-	for _, n := range r.Ns {
-		ss := r.samples(n, SideAegis, StepPlan)
-		m := maxOf(ss, func(s StepSample) int64 { return s.Requests })
-		got = append(got, fmt.Sprintf("%s at N = %d", countRange(ss, func(s StepSample) int64 { return s.Requests }), n))
-		if m > int64(2*n+2) {
-			reqOK = false
+	// measured keeps the sizes at which aegis and the lean floor both ran.
+	measured := func(ns ...int) []int {
+		var m []int
+		for _, n := range ns {
+			if slices.Contains(r.Ns, n) && len(r.samples(n, SideAegis, StepApply)) > 0 && len(r.samples(n, SideLean, StepApply)) > 0 {
+				m = append(m, n)
+			}
 		}
-		if first < 0 {
-			first = m
-		} else if m != first {
-			reqConst = false
-		}
+		return m
 	}
+
+	ratioTarget := func(name, want string, ns []int, side, step string, ok func(float64) bool, inverse bool) Target {
+		t := Target{Name: name, Want: want}
+		var got []string
+		met := len(ns) > 0
+		for _, n := range ns {
+			v, c := r.Ratio(n, side, step, Wall), r.Ratio(n, side, step, CPU)
+			if inverse {
+				v, c = 1/v, 1/c
+			}
+			got = append(got, fmt.Sprintf("%s at N = %d (CPU %s)", fmtRatio(v), n, fmtRatio(c)))
+			met = met && ok(v)
+		}
+		if len(ns) == 0 {
+			t.Got = "not measured at these sizes"
+			return t
+		}
+		t.Got, t.Met = strings.Join(got, ", "), bp(met)
+		return t
+	}
+	planNs := measured(300, 1000)
 	out = append(out,
-		Target{Name: "Requests per refresh of 2N resources", Want: "≤ 2N + 2", Got: strings.Join(got, ", "), Met: bp(reqOK)},
-		Target{Name: "Stretch: requests per refresh O(1)", Want: "the same small count at every N", Got: strings.Join(got, ", "), Met: bp(reqConst && first <= 2)},
-	)
+		ratioTarget("Plan with refresh, aegis / lean terraform_data", "≤ 2.5× at N = 300 and 1000", planNs, SideAegis, StepPlan,
+			func(v float64) bool { return v <= 2.5 }, false),
+		ratioTarget("Stretch: the same", "≤ 2.0×", planNs, SideAegis, StepPlan, func(v float64) bool { return v <= 2.0 }, false))
+	// time_static / aegis: how many times faster aegis plans than the peer.
+	peer := Target{Name: "Plan with refresh, time_static / aegis", Want: "≥ 2× (aegis at least twice as fast) at N = 300 and 1000"}
+	if len(planNs) > 0 {
+		var got []string
+		met := true
+		for _, n := range planNs {
+			v := r.Median(n, SideTime, StepPlan, Wall) / r.Median(n, SideAegis, StepPlan, Wall)
+			c := r.Median(n, SideTime, StepPlan, CPU) / r.Median(n, SideAegis, StepPlan, CPU)
+			got = append(got, fmt.Sprintf("%s at N = %d (CPU %s)", fmtRatio(v), n, fmtRatio(c)))
+			met = met && v >= 2
+		}
+		peer.Got, peer.Met = strings.Join(got, ", "), bp(met)
+	} else {
+		peer.Got = "not measured at these sizes"
+	}
+	out = append(out, peer,
+		ratioTarget("Apply of 2N creates, aegis / lean terraform_data", "≤ 1.6× at N = 1000", measured(1000), SideAegis, StepApply,
+			func(v float64) bool { return v <= 1.6 }, false))
 
 	relOK := true
-	got = nil
+	var got []string
 	for _, n := range r.Ns {
 		ss := r.samples(n, SideAegis, StepApply)
-		m := maxOf(ss, func(s StepSample) int64 { return s.Reloads })
-		got = append(got, fmt.Sprintf("%s for %d changes", countRange(ss, func(s StepSample) int64 { return s.Reloads }), 2*n))
-		if m*10 > int64(2*n) {
-			relOK = false
+		if len(ss) == 0 {
+			continue
+		}
+		limit := int64((2*n + 9) / 10)
+		got = append(got, fmt.Sprintf("%s at N = %d (limit %d)", countRange(ss, func(s StepSample) int64 { return s.Reloads }), n, limit))
+		relOK = relOK && len(ss) > 0 && maxOf(ss, func(s StepSample) int64 { return s.Reloads }) <= limit
+	}
+	out = append(out, Target{Name: "Reloads per apply of 2N creates (parallelism 10)", Want: "≤ ⌈2N/10⌉ in every round", Got: strings.Join(got, ", "), Met: bp(relOK)})
+
+	reqOK := true
+	got = nil
+	for _, n := range r.Ns {
+		ss := r.samples(n, SideAegis, StepPlan)
+		if len(ss) == 0 {
+			continue
+		}
+		got = append(got, fmt.Sprintf("%s at N = %d", countRange(ss, func(s StepSample) int64 { return s.Requests }), n))
+		reqOK = reqOK && len(ss) > 0 && maxOf(ss, func(s StepSample) int64 { return s.Requests }) == 1 &&
+			slices.Min(int64s(ss, func(s StepSample) int64 { return s.Requests })) == 1
+	}
+	out = append(out, Target{Name: "Requests per refresh of 2N resources", Want: "1 at every N", Got: strings.Join(got, ", "), Met: bp(reqOK)})
+
+	rss := Target{Name: "Provider peak RSS at N = 1000", Want: "< 150 MiB in every step"}
+	if len(r.samples(1000, SideAegis, StepApply)) > 0 {
+		var worst int64
+		var parts []string
+		for _, step := range Steps {
+			ss := r.samples(1000, SideAegis, step)
+			if len(ss) == 0 {
+				continue
+			}
+			m := maxOf(ss, func(s StepSample) int64 { return s.ProviderRSS })
+			worst = max(worst, m)
+			parts = append(parts, fmt.Sprintf("%s %s", step, mib(m)))
+		}
+		rss.Got, rss.Met = strings.Join(parts, ", "), bp(worst > 0 && worst < 150<<20 && len(parts) == len(Steps))
+	} else {
+		rss.Got = "not measured at N = 1000"
+	}
+	return append(out, rss)
+}
+
+func int64s(ss []StepSample, f func(StepSample) int64) []int64 {
+	out := make([]int64, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
+}
+
+// sidesAt lists the contenders measured at size n.
+func (r *Results) sidesAt(n int) []string {
+	var out []string
+	for _, side := range Sides {
+		for _, step := range Steps {
+			if len(r.samples(n, side, step)) > 0 {
+				out = append(out, side)
+				break
+			}
 		}
 	}
-	out = append(out, Target{Name: "Reloads per apply of 2N changes (parallelism 10)", Want: "≤ one per ten changes", Got: strings.Join(got, ", "), Met: bp(relOK)})
-
-	ap := r.samples(maxN, SideAegis, StepApply)
-	pl := r.samples(maxN, SideAegis, StepPlan)
-	dp := r.samples(maxN, SideData, StepApply)
-	out = append(out, Target{Name: fmt.Sprintf("Provider peak RSS at N = %d", maxN), Want: "reported beside Terraform's own",
-		Got: fmt.Sprintf("provider %s (apply), %s (plan); terraform %s with aegis, %s with terraform_data (apply)",
-			mib(maxOf(ap, func(s StepSample) int64 { return s.ProviderRSS })), mib(maxOf(pl, func(s StepSample) int64 { return s.ProviderRSS })),
-			mib(maxOf(ap, func(s StepSample) int64 { return s.CLIRSS })), mib(maxOf(dp, func(s StepSample) int64 { return s.CLIRSS })))})
 	return out
 }
 
@@ -308,19 +424,33 @@ func (r *Results) Markdown(chartName string) string {
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	m := r.Machine
 	w("Measured %s (UTC) in %.0f minutes.\n\n", r.Date.UTC().Format("2006-01-02 15:04"), r.Duration/60)
+	if r.Stopped != "" {
+		w("**The run was stopped before it ended:** %s\n\n", r.Stopped)
+	}
 	w("| | |\n|---|---|\n")
 	w("| machine | %d CPUs, %s, %.1f GiB memory, Linux %s |\n", m.CPUs, orNA(m.Model), m.MemoryGB, orNA(m.Kernel))
-	w("| load average (1 min) | %.2f before, %.2f after |\n", r.LoadBefore, r.LoadAfter)
+	w("| load average (1 min) | %.2f before, %s after; the machine was shared with other builds and tests |\n", r.LoadBefore, map[bool]string{true: "n/a", false: fmt.Sprintf("%.2f", r.LoadAfter)}[r.LoadAfter <= 0])
 	w("| Go | %s |\n", m.GoVer)
 	w("| CLI | %s, default parallelism (%d) |\n", r.CLI, r.Parallelism)
+	w("| peer provider | %s |\n", orNA(r.TimeVersion))
 	w("| admin server | %s |\n", r.Server)
 	var rounds []string
 	for _, n := range r.Ns {
-		rounds = append(rounds, fmt.Sprintf("%d at N = %d", r.Rounds[n], n))
+		done := fmt.Sprintf("%d at N = %d", r.Rounds[n], n)
+		if r.Rounds[n] == 0 && len(r.sidesAt(n)) > 0 {
+			done = fmt.Sprintf("round 0 at N = %d incomplete (%s measured)", n, strings.Join(r.sidesAt(n), ", "))
+		}
+		rounds = append(rounds, done)
 	}
-	w("| rounds | %s |\n\n", strings.Join(rounds, ", "))
-
-	w("### Targets\n\n| target | wanted | measured | |\n|---|---|---|---|\n")
+	w("| rounds | %s; every round runs each contender's four steps, the contenders' order rotating |\n", strings.Join(rounds, ", "))
+	if len(r.CountNs) > 0 {
+		var ns []string
+		for _, n := range r.CountNs {
+			ns = append(ns, fmt.Sprint(n))
+		}
+		w("| `%s` | run at N = %s only |\n", SideCount, strings.Join(ns, ", "))
+	}
+	w("\n### Targets\n\n| target | wanted | measured (median wall time; CPU ratio beside) | |\n|---|---|---|---|\n")
 	for _, t := range r.Targets() {
 		verdict := "reported"
 		if t.Met != nil {
@@ -329,49 +459,92 @@ func (r *Results) Markdown(chartName string) string {
 		w("| %s | %s | %s | %s |\n", t.Name, t.Want, t.Got, verdict)
 	}
 
-	w("\n### Time: aegis against terraform_data\n\n")
-	w("Median over the rounds; the ratio is aegis / terraform_data. CPU is user + system time of the CLI and its provider plugin; server CPU is the admin server's during the aegis command.\n\n")
-	w("| N | resources | step | aegis (s) | terraform_data (s) | ratio | aegis CPU (s) | terraform_data CPU (s) | CPU ratio | server CPU (s) |\n")
-	w("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	w("\n### Time against the lean floor\n\n")
+	w("Median wall time over the rounds, in seconds, and in brackets the ratio to the lean `terraform_data` floor of the same N and step. CPU is user + system time of the CLI and its provider plugins (from `rusage`), less sensitive to the machine's other load than wall time.\n\n")
 	for _, n := range r.Ns {
-		for _, step := range Steps {
-			a, d := r.samples(n, SideAegis, step), r.samples(n, SideData, step)
-			wall := func(s StepSample) float64 { return s.Wall }
-			cpu := func(s StepSample) float64 { return s.CPU }
-			scpu := func(s StepSample) float64 { return s.ServerCPU }
-			w("| %d | %d | %s | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f | %.2f |\n", n, 2*n, step,
-				medianOf(a, wall), medianOf(d, wall), r.Ratio(n, step), medianOf(a, cpu), medianOf(d, cpu),
-				medianOf(a, cpu)/medianOf(d, cpu), medianOf(a, scpu))
+		sides := r.sidesAt(n)
+		if len(sides) == 0 {
+			continue
 		}
+		w("**N = %d** (%d resources per contender)\n\n| step |", n, 2*n)
+		for _, side := range sides {
+			w(" %s |", side)
+		}
+		for _, side := range sides {
+			w(" %s CPU |", side)
+		}
+		w("\n|---|%s%s\n", strings.Repeat("---:|", len(sides)), strings.Repeat("---:|", len(sides)))
+		for _, step := range Steps {
+			w("| %s |", step)
+			for _, f := range []func(StepSample) float64{Wall, CPU} {
+				for _, side := range sides {
+					v := r.Median(n, side, step, f)
+					if side == SideLean || math.IsNaN(v) {
+						w(" %s |", secs(v))
+						continue
+					}
+					w(" %s (**%s**) |", secs(v), fmtRatio(r.Ratio(n, side, step, f)))
+				}
+			}
+			w("\n")
+		}
+		w("\n")
 	}
 	if chartName != "" {
-		w("\n![Ratio aegis / terraform_data against N, one line per step](%s)\n", chartName)
+		w("![Median wall time over the lean terraform_data floor against N, one panel per step, one line per contender](%s)\n\n", chartName)
 	}
 
-	w("\n### Requests and reloads\n\n")
-	w("Counted by the server (`requests_total`, `reloads_total` of `GET /v1/admin/status`; the benchmark's own status reads are subtracted), per command, over all rounds (one value when every round agreed).\n\n")
-	w("| N | step | requests | by route (median) | reloads | changes per reload | reloads by changes carried (all rounds) |\n|---:|---|---:|---|---:|---:|---|\n")
+	w("### Where the CPU goes (aegis)\n\n")
+	w("Median CPU seconds: the CLI with its plugins (as above), the provider plugin processes alone (sampled every 50 ms), and the admin server during the command. CLI without plugin = the first less the second.\n\n")
+	w("| N | step | CLI + plugins | aegis plugins | time_static plugins | admin server |\n|---:|---|---:|---:|---:|---:|\n")
+	pcpu := func(s StepSample) float64 { return s.ProviderCPU }
+	scpu := func(s StepSample) float64 { return s.ServerCPU }
 	for _, n := range r.Ns {
+		if len(r.sidesAt(n)) == 0 {
+			continue
+		}
+		for _, step := range Steps {
+			w("| %d | %s | %s | %s | %s | %s |\n", n, step, secs(r.Median(n, SideAegis, step, CPU)), secs(r.Median(n, SideAegis, step, pcpu)),
+				secs(r.Median(n, SideTime, step, pcpu)), secs(r.Median(n, SideAegis, step, scpu)))
+		}
+	}
+
+	w("\n### Requests and reloads (aegis)\n\n")
+	w("Counted by the server (`requests_total`, `reloads_total` of `GET /v1/admin/status`; the benchmark's own status reads are subtracted), per command, over all rounds (one value when every round agreed).\n\n")
+	w("| N | step | requests | by route (median) | reloads | ⌈2N/10⌉ | reloads by changes carried (all rounds) |\n|---:|---|---:|---|---:|---:|---|\n")
+	for _, n := range r.Ns {
+		if len(r.sidesAt(n)) == 0 {
+			continue
+		}
 		for _, step := range Steps {
 			ss := r.samples(n, SideAegis, step)
-			perReload := "–"
-			if rel := medianOf(ss, func(s StepSample) float64 { return float64(s.Reloads) }); rel > 0 && (step == StepApply || step == StepDestroy) {
-				perReload = fmt.Sprintf("%.1f", float64(2*n)/rel)
+			limit := "–"
+			if step == StepApply || step == StepDestroy {
+				limit = fmt.Sprint((2*n + 9) / 10)
 			}
 			w("| %d | %s | %s | %s | %s | %s | %s |\n", n, step,
 				countRange(ss, func(s StepSample) int64 { return s.Requests }), routeSummary(ss),
-				countRange(ss, func(s StepSample) int64 { return s.Reloads }), perReload, batchSummary(ss))
+				countRange(ss, func(s StepSample) int64 { return s.Reloads }), limit, batchSummary(ss))
 		}
 	}
 
-	w("\n### Memory\n\nPeak RSS (VmHWM, sampled every 50 ms; largest over the rounds).\n\n")
-	w("| N | step | terraform with aegis | provider plugin | terraform with terraform_data |\n|---:|---|---:|---:|---:|\n")
+	w("\n### Memory\n\nPeak RSS (VmHWM, sampled every 50 ms; largest over the rounds) of the CLI with each contender, and of the provider plugin processes.\n\n")
+	w("| N | step |")
+	for _, side := range Sides {
+		w(" terraform, %s |", side)
+	}
+	w(" aegis plugin | time_static plugin |\n|---:|---|%s---:|---:|\n", strings.Repeat("---:|", len(Sides)))
 	for _, n := range r.Ns {
+		if len(r.sidesAt(n)) == 0 {
+			continue
+		}
 		for _, step := range Steps {
-			a, d := r.samples(n, SideAegis, step), r.samples(n, SideData, step)
-			w("| %d | %s | %s | %s | %s |\n", n, step,
-				mib(maxOf(a, func(s StepSample) int64 { return s.CLIRSS })), mib(maxOf(a, func(s StepSample) int64 { return s.ProviderRSS })),
-				mib(maxOf(d, func(s StepSample) int64 { return s.CLIRSS })))
+			w("| %d | %s |", n, step)
+			for _, side := range Sides {
+				w(" %s |", mib(maxOf(r.samples(n, side, step), func(s StepSample) int64 { return s.CLIRSS })))
+			}
+			w(" %s | %s |\n", mib(maxOf(r.samples(n, SideAegis, step), func(s StepSample) int64 { return s.ProviderRSS })),
+				mib(maxOf(r.samples(n, SideTime, step), func(s StepSample) int64 { return s.ProviderRSS })))
 		}
 	}
 
@@ -432,68 +605,95 @@ func (r *Results) WriteJSON(path string) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644) //nolint:gosec // not secret
 }
 
-// Chart draws the ratio aegis / terraform_data (median wall time) against N, one
-// line per step, with the plan target, as a PNG.
+// Chart draws, for each step, the median wall time of every contender over the
+// lean terraform_data floor against N (one panel per step, one line per
+// contender), as a PNG.
 func (r *Results) Chart(path string) error {
-	p := plot.New()
-	p.Title.Text = "aegis provider vs terraform_data (" + r.CLI + ")"
-	p.X.Label.Text = "N (N providers + N aliases = 2N resources)"
-	p.Y.Label.Text = "median wall time ratio aegis / terraform_data"
-	// The plugin's fixed cost makes the ratio highest at the smallest N, on the
-	// left: the legend goes top right.
-	p.Legend.Top = true
-	p.Legend.Left = false
-	p.Legend.XOffs = -vg.Points(10)
-	p.Add(plotter.NewGrid())
-
 	ns := slices.Clone(r.Ns)
 	sort.Ints(ns)
-	hi := 1.3
-	colors := []color.Color{
-		color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
-		color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
-		color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
-		color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
+	colors := map[string]color.Color{
+		SideLean:  color.Gray{Y: 0x60},
+		SideAegis: color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
+		SideTime:  color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+		SideCount: color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
 	}
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}}
+	shapes := map[string]draw.GlyphDrawer{SideLean: draw.CrossGlyph{}, SideAegis: draw.CircleGlyph{}, SideTime: draw.SquareGlyph{}, SideCount: draw.TriangleGlyph{}}
+	rows, cols := 2, 2
+	plots := make([][]*plot.Plot, rows)
+	for i := range plots {
+		plots[i] = make([]*plot.Plot, cols)
+	}
 	for i, step := range Steps {
-		pts := make(plotter.XYs, 0, len(ns))
-		for _, n := range ns {
-			v := r.Ratio(n, step)
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+		p := plot.New()
+		p.Title.Text = step
+		p.X.Label.Text = "N (2N resources)"
+		p.Y.Label.Text = "wall time / lean terraform_data"
+		p.Legend.Top, p.Legend.Left = true, false
+		p.Legend.XOffs = -vg.Points(6)
+		p.Add(plotter.NewGrid())
+		hi := 1.5
+		for _, side := range Sides {
+			pts := make(plotter.XYs, 0, len(ns))
+			for _, n := range ns {
+				v := r.Ratio(n, side, step, Wall)
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					continue
+				}
+				pts = append(pts, plotter.XY{X: float64(n), Y: v})
+				hi = max(hi, v)
+			}
+			if len(pts) == 0 {
 				continue
 			}
-			pts = append(pts, plotter.XY{X: float64(n), Y: v})
-			hi = max(hi, v)
+			line, points, err := plotter.NewLinePoints(pts)
+			if err != nil {
+				return err
+			}
+			line.Color, line.Width = colors[side], vg.Points(2)
+			if side == SideLean {
+				line.Dashes = []vg.Length{vg.Points(2), vg.Points(3)}
+				line.Width = vg.Points(1)
+			}
+			points.Color, points.Shape, points.Radius = colors[side], shapes[side], vg.Points(3)
+			p.Add(line, points)
+			p.Legend.Add(side, line, points)
 		}
-		line, points, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return err
+		if target, ok := map[string]float64{StepPlan: 2.5, StepApply: 1.6}[step]; ok {
+			l, err := plotter.NewLine(plotter.XYs{{X: 0, Y: target}, {X: float64(ns[len(ns)-1]) * 1.05, Y: target}})
+			if err != nil {
+				return err
+			}
+			l.Color, l.Dashes, l.Width = color.Gray{Y: 0x30}, []vg.Length{vg.Points(8), vg.Points(4)}, vg.Points(1)
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("target for aegis (%.1f×)", target), l)
 		}
-		line.Color, line.Width = colors[i%len(colors)], vg.Points(2)
-		points.Color, points.Shape, points.Radius = colors[i%len(colors)], shapes[i%len(shapes)], vg.Points(4)
-		p.Add(line, points)
-		p.Legend.Add(step, line, points)
-	}
-	for _, ref := range []struct {
-		y     float64
-		label string
-		dash  []vg.Length
-	}{{1, "1.0 (same as terraform_data)", []vg.Length{vg.Points(2), vg.Points(3)}}, {1.25, "1.25 (plan target)", []vg.Length{vg.Points(8), vg.Points(4)}}} {
-		l, err := plotter.NewLine(plotter.XYs{{X: float64(ns[0]), Y: ref.y}, {X: float64(ns[len(ns)-1]), Y: ref.y}})
-		if err != nil {
-			return err
+		// Head room for the legend above the lines.
+		p.Y.Min, p.Y.Max = 0, math.Ceil(hi*1.6*2)/2
+		p.X.Min, p.X.Max = 0, float64(ns[len(ns)-1])*1.05
+		ticks := make([]plot.Tick, 0, len(ns))
+		for _, n := range ns {
+			ticks = append(ticks, plot.Tick{Value: float64(n), Label: fmt.Sprint(n)})
 		}
-		l.Color, l.Dashes, l.Width = color.Gray{Y: 0x60}, ref.dash, vg.Points(1)
-		p.Add(l)
-		p.Legend.Add(ref.label, l)
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
+		plots[i/cols][i%cols] = p
 	}
-	p.Y.Min, p.Y.Max = 0, math.Ceil(hi*1.15*4)/4
-	p.X.Min, p.X.Max = 0, float64(ns[len(ns)-1])*1.05
-	ticks := make([]plot.Tick, 0, len(ns))
-	for _, n := range ns {
-		ticks = append(ticks, plot.Tick{Value: float64(n), Label: fmt.Sprint(n)})
+	img := vgimg.New(11*vg.Inch, 8*vg.Inch)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(16), PadY: vg.Points(16),
+		PadTop: vg.Points(8), PadBottom: vg.Points(8), PadLeft: vg.Points(8), PadRight: vg.Points(8)}
+	canvases := plot.Align(plots, tiles, dc)
+	for i := range plots {
+		for j := range plots[i] {
+			plots[i][j].Draw(canvases[i][j])
+		}
 	}
-	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	return p.Save(8*vg.Inch, 5*vg.Inch, path)
+	f, err := os.Create(path) //nolint:gosec // the chart the benchmark was told to write
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
