@@ -85,6 +85,11 @@ func (s *Server) credentials(ctx context.Context, apiKeys []string) map[string]*
 				continue
 			}
 			waits = append(waits, pending{c, s.creds.group.DoChan(key, func() (any, error) {
+				// A flight that ended between the cache check above and here
+				// has filled the cache: use it rather than look up again.
+				if st, ok := s.creds.get(key); ok {
+					return st, nil
+				}
 				return s.lookupVault(key, ref), nil
 			})})
 		}

@@ -147,10 +147,13 @@ func TestHostileClients(t *testing.T) {
 		_ = resp.Body.Close()
 		return resp.StatusCode
 	}
+	t.Logf("%d slow-header connections opened so far, %d closed by the server", opened.Load(), closedByServer.Load())
 	for i := range 5 {
+		start := time.Now()
 		if st := authorized("GET", "/v1/admin/status", ""); st != 200 {
 			t.Fatalf("authorized read %d: status %d", i, st)
 		}
+		t.Logf("authorized read %d during the attack: %v", i, time.Since(start).Round(time.Millisecond))
 	}
 	if st := authorized("PUT", "/v1/admin/llm/providers/local", `{"type":"ollama","base_url":"http://localhost:11434","model":"qwen"}`); st != 201 {
 		t.Fatalf("authorized write: status %d", st)
