@@ -388,7 +388,7 @@ func TestSidecarReloadFailureRestoresTheFile(t *testing.T) {
 func TestSidecarReloadTimeoutAndOutputTail(t *testing.T) {
 	f := newFixture(t, func(c *Config) {
 		c.ReloadCommand = `for i in $(seq 1 300); do echo "line $i of noisy output"; done; echo "key=$OPENAI_API_KEY"; echo END; sleep 30`
-		c.ReloadTimeout = 300 * time.Millisecond
+		c.ReloadTimeout = 2 * time.Second // room for the output on a loaded machine; the command sleeps 30s
 		c.ReloadEnv = []string{"OPENAI_API_KEY"}
 	})
 	t.Setenv("OPENAI_API_KEY", secretValue)
