@@ -69,6 +69,10 @@ type Config struct {
 	ExecutionTTL  time.Duration
 	// Logger receives the access log and operational messages (default: discard).
 	Logger *slog.Logger
+	// Watch reloads valid edits of the config file by itself (OS file notifications
+	// on its directory, debounced by WatchDebounce, default DefaultWatchDebounce).
+	Watch         bool
+	WatchDebounce time.Duration
 	// Getenv looks up the environment that env: references resolve against
 	// (default os.LookupEnv). Only presence is ever reported, never a value.
 	Getenv func(string) (string, bool)
@@ -89,8 +93,9 @@ type Server struct {
 	roTokenSum [sha256.Size]byte
 	hasRO      bool
 
-	file  *parsedFile // the commit loop's last parse of the config file
-	files fileTracker // the file on disk against the live generation
+	file        *parsedFile  // the commit loop's last parse of the config file
+	files       fileTracker  // the file on disk against the live generation
+	watchChecks atomic.Int64 // looks of the watcher (tests wait for them)
 
 	snap          atomic.Pointer[snapshot]
 	lastReload    atomic.Pointer[reloadRecord]
@@ -211,6 +216,12 @@ func New(cfg Config) (*Server, error) {
 	s.lastReload.Store(&reloadRecord{Time: time.Now(), Outcome: outcomeSuccess, Trigger: TriggerStartup})
 	s.handler = s.routes()
 	go s.commitLoop()
+	if cfg.Watch {
+		if err := s.startWatch(); err != nil {
+			_ = s.Close()
+			return nil, err
+		}
+	}
 	s.log.Info("config loaded", "path", cfg.ConfigPath, "generation", 1,
 		"providers", len(llm.Providers), "aliases", len(llm.Aliases), "mode", s.mode(), "format", format)
 	return s, nil

@@ -48,6 +48,7 @@ type options struct {
 	listen        string
 	readyFile     string
 	reloadCommand string
+	watch         bool
 	reloadTimeout time.Duration
 	commitWindow  time.Duration
 	tlsCert       string
@@ -139,6 +140,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs.StringVar(&o.reloadEnv, "reload-env", "", "comma-separated `NAMES` of variables passed to the reload command besides PATH, HOME, USER, LOGNAME, LANG, LC_ALL, TZ, TMPDIR and AEGIS_CONFIG (AEGIS_ADMIN_* never passes)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the read-write token from `FILE` instead of $AEGIS_ADMIN_TOKEN")
 	fs.StringVar(&o.roTokenFile, "readonly-token-file", "", "read the read-only token from `FILE` instead of $AEGIS_ADMIN_READONLY_TOKEN")
+	fs.BoolVar(&o.watch, "watch", false, "reload valid edits of FILE by itself (OS file notifications on its directory, debounced); an invalid edit is left alone, logged and reported in status")
 	fs.DurationVar(&o.reloadTimeout, "reload-timeout", adminserver.DefaultReloadTimeout, "limit for one run of the reload command")
 	fs.DurationVar(&o.commitWindow, "commit-window", adminserver.DefaultCommitWindow, "group commit: after each mutation, how long to wait for another before committing (adaptive, see docs/admin-api.md)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (needs --tls-key)")
@@ -246,6 +248,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		},
 		MaxExecutions: o.maxExecutions,
 		ExecutionTTL:  o.executionTTL,
+		Watch:         o.watch,
 	})
 	if err != nil {
 		return fail("%v", err)
