@@ -33,3 +33,30 @@ func explainError(err error) string {
 	}
 	return fmt.Sprintf("could not reach the AEGIS admin API: %s. Check endpoint, network access and TLS settings (ca_cert_pem).", err)
 }
+
+// changedError is a conditional delete refused because the object changed since
+// it was last read.
+type changedError struct {
+	current string // the object's revision now
+	cause   error  // the 412
+}
+
+func (e *changedError) Error() string {
+	return "changed to revision " + e.current + ": " + e.cause.Error()
+}
+func (e *changedError) Unwrap() error { return e.cause }
+
+// goneOrChanged explains a 412 to a DELETE with If-Match, looking the object up
+// with get: nil when it no longer exists (an earlier attempt of this delete was
+// committed and its answer lost, or someone else deleted it: either way it is
+// gone), a *changedError when it exists with another revision, or get's error.
+func goneOrChanged(cause error, get func() (revision string, err error)) error {
+	rev, err := get()
+	switch {
+	case client.IsNotFound(err):
+		return nil
+	case err != nil:
+		return err
+	}
+	return &changedError{current: rev, cause: cause}
+}

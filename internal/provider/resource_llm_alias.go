@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -279,8 +280,21 @@ func (r *llmAliasResource) Delete(ctx context.Context, req resource.DeleteReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	name := state.Name.ValueString()
-	if _, err := r.client.DeleteAlias(ctx, name, client.Precondition{}); err != nil && !client.IsNotFound(err) {
+	name, rev := state.Name.ValueString(), state.Revision.ValueString()
+	_, err := r.client.DeleteAlias(ctx, name, client.Precondition{IfMatch: rev})
+	if client.IsPreconditionFailed(err) {
+		err = goneOrChanged(err, func() (string, error) {
+			a, err := r.client.GetAlias(ctx, name)
+			return a.Revision, err
+		})
+		if e := (*changedError)(nil); errors.As(err, &e) {
+			resp.Diagnostics.AddError("LLM Alias Changed Outside This Run",
+				fmt.Sprintf("Alias %q was changed on the orchestrator after it was last read (revision %s in state, %s there), so it was not deleted. "+
+					"Run `terraform plan` (or `terraform destroy` again, which refreshes first) to see the change, then apply.", name, rev, e.current))
+			return
+		}
+	}
+	if err != nil && !client.IsNotFound(err) {
 		resp.Diagnostics.AddError("Error Deleting LLM Alias", fmt.Sprintf("Alias %q: %s", name, explainError(err)))
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -345,8 +346,20 @@ func (r *llmProviderResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	name := state.Name.ValueString()
-	_, err := r.client.DeleteProvider(ctx, name, client.Precondition{})
+	name, rev := state.Name.ValueString(), state.Revision.ValueString()
+	_, err := r.client.DeleteProvider(ctx, name, client.Precondition{IfMatch: rev})
+	if client.IsPreconditionFailed(err) {
+		err = goneOrChanged(err, func() (string, error) {
+			p, err := r.client.GetProvider(ctx, name)
+			return p.Revision, err
+		})
+		if e := (*changedError)(nil); errors.As(err, &e) {
+			resp.Diagnostics.AddError("LLM Provider Changed Outside This Run",
+				fmt.Sprintf("Provider %q was changed on the orchestrator after it was last read (revision %s in state, %s there), so it was not deleted. "+
+					"Run `terraform plan` (or `terraform destroy` again, which refreshes first) to see the change, then apply.", name, rev, e.current))
+			return
+		}
+	}
 	switch {
 	case err == nil, client.IsNotFound(err):
 	case client.IsProviderInUse(err):

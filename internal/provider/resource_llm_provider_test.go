@@ -176,6 +176,18 @@ func TestAccLLMProvider_drift(t *testing.T) {
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
+			// Applied, the drift is undone. (The test framework destroys without a
+			// refresh, and deletes are conditional on the revision in state: a
+			// destroy right after the plan-only step would rightly be refused.)
+			{
+				Config: cfg,
+				Check: checkServerProvider(s, "gpt-4o", func(p llmconfig.Provider) error {
+					if p.MaxTokens != nil {
+						return fmt.Errorf("max_tokens on server is %d after apply", *p.MaxTokens)
+					}
+					return nil
+				}),
+			},
 		},
 	})
 }
