@@ -80,9 +80,11 @@ if [[ ${#paths[@]} -eq 0 ]]; then
   exit 2
 fi
 
-echo "=== building bin/aegis-admin ==="
+echo "=== building bin/aegis-admin and the provider, once for every CLI ==="
 go build -o "$BIN/aegis-admin" ./internal/cmd/aegis-admin
-export AEGIS_ADMIN_BIN="$BIN/aegis-admin"
+mkdir -p "$TMP/provider"
+go build -o "$TMP/provider/terraform-provider-aegis" .
+export AEGIS_ADMIN_BIN="$BIN/aegis-admin" AEGIS_PROVIDER_BIN="$TMP/provider/terraform-provider-aegis"
 
 failed=0
 for path in "${paths[@]}"; do
@@ -108,7 +110,7 @@ for path in "${paths[@]}"; do
   # The provider address the tests use (a neutral host, the same for every CLI) is
   # set by TestMain in internal/provider.
   env_args=(TF_ACC_TERRAFORM_PATH="$path")
-  echo "env: TF_ACC=1 CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=$CLI_CONFIG AEGIS_ADMIN_BIN=$AEGIS_ADMIN_BIN ${env_args[*]}"
+  echo "env: TF_ACC=1 CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=$CLI_CONFIG AEGIS_ADMIN_BIN=$AEGIS_ADMIN_BIN AEGIS_PROVIDER_BIN=$AEGIS_PROVIDER_BIN ${env_args[*]}"
 
   log="$TMP/run-${#labels[@]}.log"
   set +e

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,12 +19,6 @@ import (
 // provider as a separate binary installed through dev_overrides — exactly as a
 // user runs it — where terraform-plugin-testing cannot look: the human-readable
 // plan, warnings, TF_LOG=trace output and the files the CLI writes.
-
-var (
-	providerBinOnce sync.Once
-	providerBinDir  string
-	errProviderBin  error
-)
 
 const testAccTerraformBlock = `terraform {
   required_providers {
@@ -52,19 +45,7 @@ func newCLIRun(t *testing.T, s *testserver.Server, mainTF string) *cliRun {
 	if os.Getenv("TF_ACC") == "" || tf == "" {
 		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (scripts/testacc.sh does)")
 	}
-	providerBinOnce.Do(func() {
-		providerBinDir, errProviderBin = os.MkdirTemp("", "aegis-provider-bin-") //nolint:usetesting // shared by every test of the process, built once
-		if errProviderBin == nil {
-			out, err := exec.Command("go", "build", "-o", filepath.Join(providerBinDir, "terraform-provider-aegis"), //nolint:gosec // fixed arguments
-				"github.com/100monkeys-ai/terraform-provider-aegis").CombinedOutput()
-			if err != nil {
-				errProviderBin = &buildError{err: err, out: out}
-			}
-		}
-	})
-	if errProviderBin != nil {
-		t.Fatal(errProviderBin)
-	}
+	providerBinDir := filepath.Dir(testserver.ProviderBinary(t))
 	dir := t.TempDir()
 	cliConfig := filepath.Join(dir, "cli.tfrc")
 	writeFile(t, cliConfig, `provider_installation {
@@ -129,15 +110,6 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-type buildError struct {
-	err error
-	out []byte
-}
-
-func (e *buildError) Error() string {
-	return "building the provider: " + e.err.Error() + "\n" + string(e.out)
 }
 
 const testAccSeedAliases = `

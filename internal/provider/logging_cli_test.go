@@ -24,7 +24,7 @@ func TestAccProvider_logsOnlyWhenAsked(t *testing.T) {
 	wrapDir := t.TempDir()
 	captured := filepath.Join(wrapDir, "stderr.log")
 	writeFile(t, filepath.Join(wrapDir, "terraform-provider-aegis"), "#!/usr/bin/env bash\n"+
-		`exec "`+filepath.Join(providerBinDir, "terraform-provider-aegis")+`" "$@" 2> >(tee -a "`+captured+`" >&2)`+"\n")
+		`exec "`+testserver.ProviderBinary(t)+`" "$@" 2> >(tee -a "`+captured+`" >&2)`+"\n")
 	if err := os.Chmod(filepath.Join(wrapDir, "terraform-provider-aegis"), 0o700); err != nil { //nolint:gosec // an executable for the CLI
 		t.Fatal(err)
 	}

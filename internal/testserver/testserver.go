@@ -20,39 +20,61 @@ import (
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 )
 
-// EnvBinary names a prebuilt aegis-admin binary; without it the binary is built once per test process.
-const EnvBinary = "AEGIS_ADMIN_BIN"
-
-const pkg = "github.com/100monkeys-ai/terraform-provider-aegis/internal/cmd/aegis-admin"
-
-var (
-	buildOnce sync.Once
-	buildPath string
-	buildErr  error
+// Environment variables naming prebuilt binaries (scripts/testacc.sh builds both
+// once for every CLI it runs); without them each is built once per test process.
+const (
+	EnvBinary         = "AEGIS_ADMIN_BIN"
+	EnvProviderBinary = "AEGIS_PROVIDER_BIN"
 )
 
-// Binary returns the path of the aegis-admin binary, building it if needed.
-func Binary(t testing.TB) string {
+const (
+	adminPkg    = "github.com/100monkeys-ai/terraform-provider-aegis/internal/cmd/aegis-admin"
+	providerPkg = "github.com/100monkeys-ai/terraform-provider-aegis"
+)
+
+// A binary is built at most once per test process, however many tests ask for it.
+type binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var (
+	adminBinary    binary
+	providerBinary binary
+)
+
+func (b *binary) get(t testing.TB, env, pkg, name string) string {
 	t.Helper()
-	if p := os.Getenv(EnvBinary); p != "" {
+	if p := os.Getenv(env); p != "" {
 		return p
 	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "aegis-admin-bin-") //nolint:usetesting // shared by every test of the process, built once
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", name+"-bin-") //nolint:usetesting // shared by every test of the process, built once
 		if err != nil {
-			buildErr = err
+			b.err = err
 			return
 		}
-		buildPath = filepath.Join(dir, "aegis-admin")
-		out, err := exec.Command("go", "build", "-o", buildPath, pkg).CombinedOutput() //nolint:gosec // fixed arguments
+		b.path = filepath.Join(dir, name)
+		out, err := exec.Command("go", "build", "-o", b.path, pkg).CombinedOutput() //nolint:gosec // fixed arguments
 		if err != nil {
-			buildErr = fmt.Errorf("building aegis-admin: %w\n%s", err, out)
+			b.err = fmt.Errorf("building %s: %w\n%s", name, err, out)
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return buildPath
+	return b.path
+}
+
+// Binary returns the path of the aegis-admin binary ($AEGIS_ADMIN_BIN, or built
+// once per test process).
+func Binary(t testing.TB) string { return adminBinary.get(t, EnvBinary, adminPkg, "aegis-admin") }
+
+// ProviderBinary returns the path of the provider binary, named as Terraform's
+// dev_overrides expect ($AEGIS_PROVIDER_BIN, or built once per test process).
+func ProviderBinary(t testing.TB) string {
+	return providerBinary.get(t, EnvProviderBinary, providerPkg, "terraform-provider-aegis")
 }
 
 // Options configure a server.

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
 // hostileBound is how long a well-behaved request may take while hostile clients
@@ -29,7 +31,7 @@ const hostileBound = 15 * time.Second
 // slow-header clients, still arriving, are evicted to make room; an authorized
 // read and write both succeed; oversized headers get 431.
 func TestHostileClients(t *testing.T) {
-	bin := buildBinary(t)
+	bin := testserver.Binary(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "aegis-config.yaml")
 	if err := os.WriteFile(cfg, []byte("llm:\n  providers: []\n  aliases: {}\n"), 0o600); err != nil {

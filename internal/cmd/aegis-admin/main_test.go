@@ -21,16 +21,6 @@ import (
 
 const testToken = "process-admin-token-5e6f7a8b"
 
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "aegis-admin")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 type proc struct {
 	cmd    *exec.Cmd
 	stderr *testserver.LockedBuffer
@@ -136,7 +126,7 @@ func TestProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
+	bin := testserver.Binary(t)
 	dir := t.TempDir()
 	seed, err := os.ReadFile("../../adminserver/testdata/seed.yaml")
 	if err != nil {
@@ -280,7 +270,7 @@ func TestProcessTLS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
+	bin := testserver.Binary(t)
 	dir := t.TempDir()
 	certs := testserver.WriteCerts(t, dir)
 	certFile, keyFile, pool := certs.CertFile, certs.KeyFile, certs.Pool
