@@ -80,11 +80,13 @@ if [[ ${#paths[@]} -eq 0 ]]; then
   exit 2
 fi
 
-echo "=== building bin/aegis-admin and the provider, once for every CLI ==="
-go build -o "$BIN/aegis-admin" ./internal/cmd/aegis-admin
+# Built once for every CLI, into this run's own directory: bin/ may be shared by
+# several checkouts, whose test runs must not swap each other's server binary.
+echo "=== building aegis-admin and the provider ==="
 mkdir -p "$TMP/provider"
+go build -o "$TMP/aegis-admin" ./internal/cmd/aegis-admin
 go build -o "$TMP/provider/terraform-provider-aegis" .
-export AEGIS_ADMIN_BIN="$BIN/aegis-admin" AEGIS_PROVIDER_BIN="$TMP/provider/terraform-provider-aegis"
+export AEGIS_ADMIN_BIN="$TMP/aegis-admin" AEGIS_PROVIDER_BIN="$TMP/provider/terraform-provider-aegis"
 
 failed=0
 for path in "${paths[@]}"; do
