@@ -28,5 +28,11 @@ func TestSeedFormatStoresEveryProviderField(t *testing.T) {
 		if _, present := providerField(full, name); !present {
 			t.Errorf("providerField does not render llmconfig.Provider.%s (%q)", f.Name, name)
 		}
+		if _, present := fieldText(full, name, 0); !present {
+			t.Errorf("fieldText does not render llmconfig.Provider.%s (%q)", f.Name, name)
+		}
+		if fieldEqual(full, llmconfig.Provider{}, name) {
+			t.Errorf("fieldEqual does not compare llmconfig.Provider.%s (%q)", f.Name, name)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -367,38 +368,35 @@ var backticked = regexp.MustCompile("`[^`]*`")
 // secret pasted into the wrong field, and errors reach logs and API responses.
 func hideValues(msg string) string { return backticked.ReplaceAllString(msg, "(value hidden)") }
 
-// providerFields lists the provider keys in the order the seed document uses.
-var providerFields = []string{llmconfig.FieldName, llmconfig.FieldType, llmconfig.FieldAPIKey, llmconfig.FieldBaseURL, llmconfig.FieldAPIVersion, llmconfig.FieldModel, llmconfig.FieldMaxTokens, llmconfig.FieldContextWindow, llmconfig.FieldTemperature}
+// providerFields lists the provider keys in the order the seed document uses: the
+// guide's order, then any other field of llmconfig.Provider in declaration order
+// (the seed format stores every field under its own name).
+var providerFields = withEveryProviderField(llmconfig.FieldName, llmconfig.FieldType, llmconfig.FieldAPIKey, llmconfig.FieldBaseURL,
+	llmconfig.FieldAPIVersion, llmconfig.FieldModel, llmconfig.FieldMaxTokens, llmconfig.FieldContextWindow, llmconfig.FieldTemperature)
+
+func withEveryProviderField(order ...string) []string {
+	for _, f := range llmconfig.ProviderFieldNames {
+		if !slices.Contains(order, f) {
+			order = append(order, f)
+		}
+	}
+	return order
+}
 
 func providerField(p llmconfig.Provider, field string) (*yaml.Node, bool) {
-	switch field {
-	case llmconfig.FieldName:
-		return strNode(p.Name, nil), true
-	case llmconfig.FieldType:
-		return strNode(p.Type, nil), true
-	case llmconfig.FieldModel:
-		return strNode(p.Model, nil), p.Model != ""
-	case llmconfig.FieldAPIKey:
-		n := strNode(p.APIKey, nil)
-		n.Style = yaml.DoubleQuotedStyle
-		return n, p.APIKey != ""
-	case llmconfig.FieldBaseURL:
-		n := strNode(p.BaseURL, nil)
-		n.Style = yaml.DoubleQuotedStyle
-		return n, p.BaseURL != ""
-	case llmconfig.FieldAPIVersion:
-		n := strNode(p.APIVersion, nil)
-		n.Style = yaml.DoubleQuotedStyle
-		return n, p.APIVersion != ""
-	case llmconfig.FieldMaxTokens:
-		return intNode(p.MaxTokens), p.MaxTokens != nil
-	case llmconfig.FieldContextWindow:
-		return intNode(p.ContextWindow), p.ContextWindow != nil
-	case llmconfig.FieldTemperature:
-		if p.Temperature == nil {
+	v, set := p.Field(field)
+	switch v := v.(type) {
+	case string:
+		n := strNode(v, nil)
+		n.Style = defaultFieldStyle(field)
+		return n, set || alwaysWritten(field)
+	case *int64:
+		return intNode(v), v != nil
+	case *float64:
+		if v == nil {
 			return nil, false
 		}
-		t := *p.Temperature
+		t := *v
 		var s string
 		switch {
 		case math.IsNaN(t): // YAML spellings; only a hand edit can hold these

@@ -541,73 +541,47 @@ func (st itemStyle) render(p llmconfig.Provider) []string {
 	return lines
 }
 
+// alwaysWritten are the fields written even when empty (the seed format's
+// required keys); the others are left out when unset.
+func alwaysWritten(field string) bool {
+	return field == llmconfig.FieldName || field == llmconfig.FieldType
+}
+
 // fieldText renders one provider field, and whether the provider sets it.
 func fieldText(p llmconfig.Provider, field string, style yaml.Style) (string, bool) {
-	switch field {
-	case llmconfig.FieldName:
-		return renderString(p.Name, style), true
-	case llmconfig.FieldType:
-		return renderString(p.Type, style), true
-	case llmconfig.FieldModel:
-		return renderString(p.Model, style), p.Model != ""
-	case llmconfig.FieldAPIKey:
-		return renderString(p.APIKey, style), p.APIKey != ""
-	case llmconfig.FieldBaseURL:
-		return renderString(p.BaseURL, style), p.BaseURL != ""
-	case llmconfig.FieldAPIVersion:
-		return renderString(p.APIVersion, style), p.APIVersion != ""
-	case llmconfig.FieldMaxTokens:
-		if p.MaxTokens == nil {
+	v, set := p.Field(field)
+	switch v := v.(type) {
+	case string:
+		return renderString(v, style), set || alwaysWritten(field)
+	case *int64:
+		if v == nil {
 			return "", false
 		}
-		return renderInt(*p.MaxTokens), true
-	case llmconfig.FieldContextWindow:
-		if p.ContextWindow == nil {
+		return renderInt(*v), true
+	case *float64:
+		if v == nil {
 			return "", false
 		}
-		return renderInt(*p.ContextWindow), true
-	case llmconfig.FieldTemperature:
-		if p.Temperature == nil {
-			return "", false
-		}
-		return renderFloat(*p.Temperature), true
+		return renderFloat(*v), true
 	}
 	return "", false
 }
 
 // fieldEqual compares one field of two providers (NaN equals NaN).
 func fieldEqual(a, b llmconfig.Provider, field string) bool {
-	switch field {
-	case llmconfig.FieldMaxTokens:
-		return sameInt(a.MaxTokens, b.MaxTokens)
-	case llmconfig.FieldContextWindow:
-		return sameInt(a.ContextWindow, b.ContextWindow)
-	case llmconfig.FieldTemperature:
-		if a.Temperature == nil || b.Temperature == nil {
-			return a.Temperature == b.Temperature
+	va, _ := a.Field(field)
+	vb, _ := b.Field(field)
+	switch x := va.(type) {
+	case *int64:
+		return sameInt(x, vb.(*int64)) //nolint:forcetypeassert // the same field of the same type
+	case *float64:
+		y := vb.(*float64) //nolint:forcetypeassert // the same field of the same type
+		if x == nil || y == nil {
+			return x == y
 		}
-		x, y := *a.Temperature, *b.Temperature
-		return x == y || (math.IsNaN(x) && math.IsNaN(y))
+		return *x == *y || (math.IsNaN(*x) && math.IsNaN(*y))
 	}
-	return stringField(a, field) == stringField(b, field)
-}
-
-func stringField(p llmconfig.Provider, field string) string {
-	switch field {
-	case llmconfig.FieldName:
-		return p.Name
-	case llmconfig.FieldType:
-		return p.Type
-	case llmconfig.FieldModel:
-		return p.Model
-	case llmconfig.FieldAPIKey:
-		return p.APIKey
-	case llmconfig.FieldBaseURL:
-		return p.BaseURL
-	case llmconfig.FieldAPIVersion:
-		return p.APIVersion
-	}
-	return ""
+	return va == vb
 }
 
 func sameProvider(a, b llmconfig.Provider) bool {
