@@ -81,7 +81,8 @@ func (s *Server) Reload(trigger string) (ReloadResult, error) {
 	return ReloadResult{Generation: rep.generation, Changed: rep.changed}, rep.err
 }
 
-// Bounds of the adaptive group commit, in commit windows (see collect).
+// Bounds of the adaptive group commit, in commit windows (see collect). The policy
+// and the measurements behind these values: DESIGN.md, "Group commit".
 const (
 	// patienceWindows bounds the quiet gap while a batch holds fewer mutations
 	// than the writers seen lately.
