@@ -3,7 +3,6 @@ package provider
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -34,11 +33,7 @@ func TestAccProvider_handEditWarning(t *testing.T) {
 	}
 
 	// Follow the hint.
-	ctl := filepath.Join(t.TempDir(), "aegisctl")
-	if out, err := exec.Command("go", "build", "-o", ctl, "github.com/100monkeys-ai/terraform-provider-aegis/internal/cmd/aegisctl").CombinedOutput(); err != nil { //nolint:gosec // fixed arguments
-		t.Fatalf("building aegisctl: %v\n%s", err, out)
-	}
-	cmd := exec.Command(ctl, "reload") //nolint:gosec // test harness
+	cmd := exec.Command(testserver.CtlBinary(t), "reload") //nolint:gosec // test harness
 	cmd.Env = append(os.Environ(), "AEGIS_ENDPOINT="+s.URL, "AEGIS_TOKEN="+s.Token)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("aegisctl reload: %v\n%s", err, out)

@@ -182,8 +182,8 @@ func TestAccLLMProvider_drift(t *testing.T) {
 			{
 				Config: cfg,
 				Check: checkServerProvider(s, "gpt-4o", func(p llmconfig.Provider) error {
-					if p.MaxTokens != nil {
-						return fmt.Errorf("max_tokens on server is %d after apply", *p.MaxTokens)
+					if p.MaxTokens == nil || *p.MaxTokens != 4096 {
+						return fmt.Errorf("max_tokens on server is %v after apply, want the configured 4096", p.MaxTokens)
 					}
 					return nil
 				}),

@@ -25,11 +25,13 @@ import (
 const (
 	EnvBinary         = "AEGIS_ADMIN_BIN"
 	EnvProviderBinary = "AEGIS_PROVIDER_BIN"
+	EnvCtlBinary      = "AEGISCTL_BIN"
 )
 
 const (
 	adminPkg    = "github.com/100monkeys-ai/terraform-provider-aegis/internal/cmd/aegis-admin"
 	providerPkg = "github.com/100monkeys-ai/terraform-provider-aegis"
+	ctlPkg      = "github.com/100monkeys-ai/terraform-provider-aegis/internal/cmd/aegisctl"
 )
 
 // A binary is built at most once per test process, however many tests ask for it.
@@ -42,6 +44,7 @@ type binary struct {
 var (
 	adminBinary    binary
 	providerBinary binary
+	ctlBinary      binary
 )
 
 func (b *binary) get(t testing.TB, env, pkg, name string) string {
@@ -70,6 +73,10 @@ func (b *binary) get(t testing.TB, env, pkg, name string) string {
 // Binary returns the path of the aegis-admin binary ($AEGIS_ADMIN_BIN, or built
 // once per test process).
 func Binary(t testing.TB) string { return adminBinary.get(t, EnvBinary, adminPkg, "aegis-admin") }
+
+// CtlBinary returns the path of the aegisctl binary ($AEGISCTL_BIN, or built once
+// per test process).
+func CtlBinary(t testing.TB) string { return ctlBinary.get(t, EnvCtlBinary, ctlPkg, "aegisctl") }
 
 // ProviderBinary returns the path of the provider binary, named as Terraform's
 // dev_overrides expect ($AEGIS_PROVIDER_BIN, or built once per test process).

@@ -14,7 +14,7 @@ import (
 // TestTokenFiles: tokens read from files (kept out of the process environment)
 // authenticate like tokens from the environment.
 func TestTokenFiles(t *testing.T) {
-	bin := buildBinary(t)
+	bin := testserver.Binary(t)
 	dir := t.TempDir()
 	const ro = "process-readonly-token-1c2d3e4f"
 	for name, v := range map[string]string{"admin": testToken + "\n", "ro": ro} {
@@ -42,7 +42,7 @@ func TestTokenFiles(t *testing.T) {
 // TestPlainHTTPWarning: plain HTTP on a non-loopback address is served with a
 // warning in the log; on loopback without.
 func TestPlainHTTPWarning(t *testing.T) {
-	bin := buildBinary(t)
+	bin := testserver.Binary(t)
 	dir := t.TempDir()
 	p := startWith(t, bin, []string{"AEGIS_ADMIN_TOKEN=" + testToken}, []string{"--config", filepath.Join(dir, "c.yaml"), "--listen", "0.0.0.0:0"})
 	if code, _ := get(t, strings.NewReplacer("0.0.0.0", "127.0.0.1", "[::]", "127.0.0.1").Replace(p.url)+"/healthz", ""); code != 200 {
@@ -63,7 +63,7 @@ func TestPlainHTTPWarning(t *testing.T) {
 // TestTLSCiphers: TLS 1.2 clients get AES-GCM or ChaCha20 suites only; a client
 // that offers nothing but CBC-SHA1 suites is refused.
 func TestTLSCiphers(t *testing.T) {
-	bin := buildBinary(t)
+	bin := testserver.Binary(t)
 	dir := t.TempDir()
 	certs := testserver.WriteCerts(t, dir)
 	p := start(t, bin, filepath.Join(dir, "c.yaml"), filepath.Join(dir, "ready"), "--tls-cert", certs.CertFile, "--tls-key", certs.KeyFile)
