@@ -87,6 +87,9 @@ func secondDocumentError(data []byte, first *yaml.Node, err error) error {
 			break
 		}
 	}
+	if line == 0 && err != nil {
+		return fmt.Errorf("parsing YAML: %s", hideValues(err.Error()))
+	}
 	where := "the file"
 	if line > 0 {
 		where = fmt.Sprintf("line %d", line)
@@ -184,8 +187,8 @@ func (d *seedDocument) renderSection(cfg *llmconfig.LLM) ([]byte, bool) {
 	t := newText(d.src)
 	ki := keyIndex(top, "llm")
 	col := 1
-	if ki >= 0 {
-		col = top.Content[ki].Column
+	if len(top.Content) > 0 {
+		col = top.Content[0].Column
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	for i := range lines {
@@ -193,7 +196,7 @@ func (d *seedDocument) renderSection(cfg *llmconfig.LLM) ([]byte, bool) {
 	}
 	body := t.nl + strings.Join(lines, t.nl)
 	if ki < 0 {
-		return appendSection(t, "llm:"+body), true
+		return appendSection(t, spaces(col-1)+"llm:"+body), true
 	}
 	key, v := top.Content[ki], top.Content[ki+1]
 	ac := t.afterColon(key)

@@ -59,7 +59,11 @@ func (e *seedEditor) run(cfg *llmconfig.LLM) bool {
 	}
 	ki := keyIndex(top, "llm")
 	if ki < 0 {
-		lines := append([]string{"llm:"}, e.sectionLines(cfg, 1+e.step)...)
+		col := 1 // the column of the file's top-level keys
+		if len(top.Content) > 0 {
+			col = top.Content[0].Column
+		}
+		lines := append([]string{spaces(col-1) + "llm:"}, e.sectionLines(cfg, col+e.step)...)
 		e.add(edit{start: len(e.t.src), end: len(e.t.src), repl: string(appendSection(e.t, strings.Join(lines, e.t.nl))[len(e.t.src):])})
 		return true
 	}
