@@ -337,6 +337,10 @@ func (r *Results) Targets() []Target {
 		var got []string
 		met := true
 		for _, n := range planNs {
+			if len(r.samples(n, SideTime, StepPlan)) == 0 {
+				got = append(got, fmt.Sprintf("not measured at N = %d", n))
+				continue
+			}
 			v := r.Median(n, SideTime, StepPlan, Wall) / r.Median(n, SideAegis, StepPlan, Wall)
 			c := r.Median(n, SideTime, StepPlan, CPU) / r.Median(n, SideAegis, StepPlan, CPU)
 			got = append(got, fmt.Sprintf("%s at N = %d (CPU %s)", fmtRatio(v), n, fmtRatio(c)))
