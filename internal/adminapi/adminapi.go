@@ -68,7 +68,19 @@ type Alias struct {
 	Provider     string `json:"provider"`
 	ProviderType string `json:"provider_type"`
 	Model        string `json:"model"`
-	Revision     string `json:"revision"`
+	// MaxTokens, ContextWindow and Temperature are the alias's: its override or
+	// its provider's value.
+	MaxTokens     *int64   `json:"max_tokens,omitempty"`
+	ContextWindow *int64   `json:"context_window,omitempty"`
+	Temperature   *float64 `json:"temperature,omitempty"`
+	// Capabilities and CostPer1kTokens are the models[] entry's (aegis/v1 only;
+	// Capabilities is absent on other formats and [] when the entry has none).
+	Capabilities    *[]string `json:"capabilities,omitempty"`
+	CostPer1kTokens *float64  `json:"cost_per_1k_tokens,omitempty"`
+	// Overrides names the fields the alias sets itself instead of inheriting them
+	// from its provider (model, max_tokens, context_window, temperature).
+	Overrides []string `json:"overrides,omitempty"`
+	Revision  string   `json:"revision"`
 	// SharedWith lists every provider an aegis/v1 node config defines the alias
 	// under, when there are several; such an alias is read-only (409 alias-shared).
 	SharedWith []string `json:"shared_with,omitempty"`
@@ -76,8 +88,19 @@ type Alias struct {
 }
 
 // AliasPut is the body of PUT /v1/admin/llm/aliases/{name}.
+//
+// The optional fields are the alias's own settings, which only an aegis/v1 node
+// config can hold (a 422 elsewhere): Model, MaxTokens, ContextWindow and
+// Temperature override the provider's (absent: inherited); Capabilities and
+// CostPer1kTokens set the models[] entry's (absent: kept as they are).
 type AliasPut struct {
-	Provider string `json:"provider"`
+	Provider        string    `json:"provider"`
+	Model           string    `json:"model,omitempty"`
+	MaxTokens       *int64    `json:"max_tokens,omitempty"`
+	ContextWindow   *int64    `json:"context_window,omitempty"`
+	Temperature     *float64  `json:"temperature,omitempty"`
+	Capabilities    *[]string `json:"capabilities,omitempty"`
+	CostPer1kTokens *float64  `json:"cost_per_1k_tokens,omitempty"`
 }
 
 // LLMConfig is GET /v1/admin/llm/config: one consistent snapshot of the whole llm

@@ -108,22 +108,42 @@ func apiProvider(p llmconfig.Provider, cred *adminapi.Credential) adminapi.Provi
 	return out
 }
 
-func aliasOf(cfg *llmconfig.LLM, name, target string) adminapi.Alias {
+// aliasOf renders an alias as the API returns it: the target's type and the
+// values the alias resolves to (its overrides, else its provider's).
+func aliasOf(cfg *llmconfig.LLM, format, name, target string) adminapi.Alias {
 	a := adminapi.Alias{Name: name, Provider: target, Revision: llmconfig.AliasRevision(name, target), SharedWith: cfg.Shared[name]}
-	if p := cfg.Provider(target); p != nil {
-		a.ProviderType, a.Model = p.Type, p.Model
-		if cfg.Aliases[name] == target {
-			a.Model = cfg.Options(name).Apply(*p).Model
-			a.Revision = llmconfig.AliasRevisionOf(name, target, cfg.Options(name))
+	p := cfg.Provider(target)
+	if p == nil {
+		return a
+	}
+	a.ProviderType, a.Model = p.Type, p.Model
+	a.MaxTokens, a.ContextWindow, a.Temperature = p.MaxTokens, p.ContextWindow, p.Temperature
+	if cfg.Aliases[name] != target {
+		return a
+	}
+	o := cfg.Options(name)
+	eff := o.Apply(*p)
+	a.Model, a.MaxTokens, a.ContextWindow, a.Temperature = eff.Model, eff.MaxTokens, eff.ContextWindow, eff.Temperature
+	a.Revision = llmconfig.AliasRevisionOf(name, target, o)
+	if o.HasOverrides() {
+		for _, f := range o.SetFields() {
+			if f != llmconfig.FieldCapabilities && f != llmconfig.FieldCostPer1kTokens {
+				a.Overrides = append(a.Overrides, f)
+			}
 		}
+	}
+	if format == llmconfig.FormatV1 {
+		caps := append([]string{}, o.Capabilities...)
+		a.Capabilities = &caps
+		a.CostPer1kTokens = o.CostPer1kTokens
 	}
 	return a
 }
 
-func aliasesJSON(cfg *llmconfig.LLM) []adminapi.Alias {
+func aliasesJSON(cfg *llmconfig.LLM, format string) []adminapi.Alias {
 	out := []adminapi.Alias{}
 	for _, name := range cfg.AliasNames() {
-		out = append(out, aliasOf(cfg, name, cfg.Aliases[name]))
+		out = append(out, aliasOf(cfg, format, name, cfg.Aliases[name]))
 	}
 	return out
 }
@@ -134,7 +154,7 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, adminapi.LLMConfig{
 		Generation: snap.generation, Revision: snap.revision, Format: snap.format,
-		Providers: s.providersJSON(r, snap.llm), Aliases: aliasesJSON(snap.llm),
+		Providers: s.providersJSON(r, snap.llm), Aliases: aliasesJSON(snap.llm, snap.format),
 		FileEdit: s.markFileEdit(w),
 	})
 }
@@ -154,7 +174,7 @@ func (s *Server) handleListAliases(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("ETag", etag(snap.revision))
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, adminapi.AliasList{
-		Generation: snap.generation, Revision: snap.revision, Aliases: aliasesJSON(snap.llm),
+		Generation: snap.generation, Revision: snap.revision, Aliases: aliasesJSON(snap.llm, snap.format),
 		FileEdit: s.markFileEdit(w),
 	})
 }
@@ -265,7 +285,7 @@ func (s *Server) handleGetAlias(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, notFound(fmt.Sprintf("alias %q does not exist", printable(name))))
 		return
 	}
-	out := aliasOf(snap.llm, name, target)
+	out := aliasOf(snap.llm, snap.format, name, target)
 	s.markFileEdit(w)
 	w.Header().Set("ETag", etag(out.Revision))
 	setGeneration(w, snap.generation)
@@ -297,6 +317,7 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 	}
 	var out adminapi.Alias
 	created := false
+	format := s.snap.Load().format
 	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
 		cur, exists := c.Aliases[name]
 		var curRev string
@@ -310,19 +331,34 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 			return false, fieldProblem("The alias is invalid; nothing was written.",
 				llmconfig.FieldError{Field: llmconfig.FieldAliasProvider, Detail: err.Error()})
 		}
-		if exists && cur == b.Provider {
-			out = aliasOf(c, name, b.Provider)
+		// The body's overrides replace the alias's; capabilities and cost that the
+		// body leaves out are the entry's own and stay as they are, also when the
+		// alias moves to another provider.
+		old := c.Options(name)
+		o := llmconfig.AliasOptions{Model: b.Model, MaxTokens: b.MaxTokens, ContextWindow: b.ContextWindow, Temperature: b.Temperature,
+			Capabilities: old.Capabilities, CostPer1kTokens: old.CostPer1kTokens}
+		if b.Capabilities != nil {
+			o.Capabilities = append([]string{}, *b.Capabilities...)
+		}
+		if b.CostPer1kTokens != nil {
+			o.CostPer1kTokens = b.CostPer1kTokens
+		}
+		// An override equal to the provider's value is no override (and so is
+		// accepted on every format).
+		o = o.Normalize(*c.Provider(b.Provider))
+		if errs := llmconfig.CheckAliasOptionsFormat(format, o); len(errs) > 0 {
+			return false, fieldProblem("The alias is invalid; nothing was written.", errs...)
+		}
+		if exists && cur == b.Provider && sameOpts(old, o) {
+			out = aliasOf(c, format, name, b.Provider)
 			return false, nil
 		}
 		if c.Aliases == nil {
 			c.Aliases = map[string]string{}
 		}
 		c.Aliases[name] = b.Provider
-		// A retarget drops the overrides (they were relative to the old
-		// provider) and keeps the entry's own capabilities and cost.
-		o := c.Options(name)
-		c.SetOptions(name, llmconfig.AliasOptions{Capabilities: o.Capabilities, CostPer1kTokens: o.CostPer1kTokens})
-		out = aliasOf(c, name, b.Provider)
+		c.SetOptions(name, o)
+		out = aliasOf(c, format, name, b.Provider)
 		created = !exists
 		return true, nil
 	}})
@@ -332,6 +368,10 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 	}
 	out.Generation = rep.generation
 	writeMutation(w, r, out.Revision, rep.generation, created, out)
+}
+
+func sameOpts(a, b llmconfig.AliasOptions) bool {
+	return llmconfig.AliasRevisionOf("", "", a) == llmconfig.AliasRevisionOf("", "", b)
 }
 
 func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {

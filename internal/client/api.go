@@ -83,9 +83,13 @@ func (c *Client) GetAlias(ctx context.Context, name string) (*Alias, error) {
 
 // PutAlias points an alias at a provider and returns it as it is now live.
 func (c *Client) PutAlias(ctx context.Context, name, provider string, pre Precondition) (*Alias, error) {
+	return c.PutAliasWith(ctx, name, adminapi.AliasPut{Provider: provider}, pre)
+}
+
+// PutAliasWith is PutAlias with the alias's own settings (aegis/v1 nodes only).
+func (c *Client) PutAliasWith(ctx context.Context, name string, body adminapi.AliasPut, pre Precondition) (*Alias, error) {
 	defer c.snap.invalidate()
 	var out Alias
-	body := adminapi.AliasPut{Provider: provider}
 	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: aliasPath(name), body: body, header: pre.header()}, &out)
 	return &out, err
 }

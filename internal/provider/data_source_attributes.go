@@ -22,6 +22,8 @@ func dataSourceAttributes(res map[string]rschema.Attribute) map[string]schema.At
 			out[name] = schema.Int64Attribute{MarkdownDescription: desc, Computed: true}
 		case types.Float64Type:
 			out[name] = schema.Float64Attribute{MarkdownDescription: desc, Computed: true}
+		case types.ListType{ElemType: types.StringType}:
+			out[name] = schema.ListAttribute{MarkdownDescription: desc, ElementType: types.StringType, Computed: true}
 		default:
 			panic(fmt.Sprintf("dataSourceAttributes: attribute %q has type %s; add a case for it", name, t))
 		}

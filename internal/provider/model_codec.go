@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -54,6 +55,13 @@ func codecFor(ctx context.Context, t reflect.Type) (*modelCodec, error) {
 			return nil, fmt.Errorf("%s.%s: %s is not an attr.Value", t, f.Name, f.Type)
 		}
 		typ := reflect.Zero(f.Type).Interface().(attr.Value).Type(ctx) //nolint:forcetypeassert // checked by Implements
+		if lt, ok := typ.(basetypes.ListType); ok && lt.ElemType == nil {
+			// A zero types.List does not know its element type: the field says it.
+			if f.Tag.Get("tfelem") != "string" {
+				return nil, fmt.Errorf("%s.%s: a types.List field needs the tag tfelem:\"string\"", t, f.Name)
+			}
+			typ = basetypes.ListType{ElemType: basetypes.StringType{}}
+		}
 		c.fields = append(c.fields, codecField{index: i, name: name, typ: typ})
 		c.objType.AttributeTypes[name] = typ.TerraformType(ctx)
 	}
@@ -115,7 +123,12 @@ func setModel(ctx context.Context, dst modelSetter, src any) diag.Diagnostics {
 	}
 	vals := make(map[string]tftypes.Value, len(c.fields))
 	for _, f := range c.fields {
-		tv, err := rv.Field(f.index).Interface().(attr.Value).ToTerraformValue(ctx) //nolint:forcetypeassert // checked in codecFor
+		v := rv.Field(f.index).Interface().(attr.Value) //nolint:forcetypeassert // checked in codecFor
+		if lv, ok := v.(basetypes.ListValue); ok && lv.ElementType(ctx) == nil {
+			vals[f.name] = tftypes.NewValue(f.typ.TerraformType(ctx), nil) // a zero types.List is null
+			continue
+		}
+		tv, err := v.ToTerraformValue(ctx)
 		if err != nil {
 			return codecError("writing attribute "+f.name, err)
 		}

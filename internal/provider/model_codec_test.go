@@ -58,7 +58,8 @@ func TestModelCodecMatchesFramework(t *testing.T) {
 
 	// The alias model, through a plan.
 	a := llmAliasModelV0{ID: types.StringValue("fast"), Name: types.StringValue("fast"), ProviderName: types.StringValue("p"),
-		Model: types.StringUnknown(), ProviderType: types.StringNull(), Revision: types.StringValue("r")}
+		Model: types.StringUnknown(), ProviderType: types.StringNull(), Revision: types.StringValue("r"),
+		Capabilities: types.ListValueMust(types.StringType, []attr.Value{types.StringValue("code")}), CostPer1kTokens: types.Float64Unknown()}
 	plan := tfsdk.Plan{Schema: llmAliasResourceSchemaV0()}
 	if d := setModel(ctx, &plan, a); d.HasError() {
 		t.Fatal(d)

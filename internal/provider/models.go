@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 )
 
@@ -59,12 +61,17 @@ func optString(s string) types.String {
 
 // llmAliasModelV0 is the state of aegis_llm_alias and of the alias data sources.
 type llmAliasModelV0 struct {
-	ID           types.String `tfsdk:"id"`
-	Name         types.String `tfsdk:"name"`
-	ProviderName types.String `tfsdk:"provider_name"`
-	Model        types.String `tfsdk:"model"`
-	ProviderType types.String `tfsdk:"provider_type"`
-	Revision     types.String `tfsdk:"revision"`
+	ID              types.String  `tfsdk:"id"`
+	Name            types.String  `tfsdk:"name"`
+	ProviderName    types.String  `tfsdk:"provider_name"`
+	Model           types.String  `tfsdk:"model"`
+	MaxTokens       types.Int64   `tfsdk:"max_tokens"`
+	ContextWindow   types.Int64   `tfsdk:"context_window"`
+	Temperature     types.Float64 `tfsdk:"temperature"`
+	Capabilities    types.List    `tfsdk:"capabilities" tfelem:"string"`
+	CostPer1kTokens types.Float64 `tfsdk:"cost_per_1k_tokens"`
+	ProviderType    types.String  `tfsdk:"provider_type"`
+	Revision        types.String  `tfsdk:"revision"`
 }
 
 func (m *llmAliasModelV0) fromAPI(a *client.Alias) {
@@ -72,8 +79,56 @@ func (m *llmAliasModelV0) fromAPI(a *client.Alias) {
 	m.Name = types.StringValue(a.Name)
 	m.ProviderName = types.StringValue(a.Provider)
 	m.Model = optString(a.Model)
+	m.MaxTokens = types.Int64PointerValue(a.MaxTokens)
+	m.ContextWindow = types.Int64PointerValue(a.ContextWindow)
+	m.Temperature = float64FromDecimal(a.Temperature)
+	m.CostPer1kTokens = float64FromDecimal(a.CostPer1kTokens)
+	m.Capabilities = types.ListNull(types.StringType)
+	if a.Capabilities != nil {
+		elems := make([]attr.Value, len(*a.Capabilities))
+		for i, c := range *a.Capabilities {
+			elems[i] = types.StringValue(c)
+		}
+		m.Capabilities = types.ListValueMust(types.StringType, elems)
+	}
 	m.ProviderType = optString(a.ProviderType)
 	m.Revision = types.StringValue(a.Revision)
+}
+
+// options returns the settings m's configuration sets, and which attributes set them.
+func (m *llmAliasModelV0) options(ctx context.Context) (adminapi.AliasPut, []string) {
+	var out adminapi.AliasPut
+	var set []string
+	if !m.Model.IsNull() && !m.Model.IsUnknown() {
+		out.Model = m.Model.ValueString()
+		set = append(set, "model")
+	}
+	if !m.MaxTokens.IsNull() && !m.MaxTokens.IsUnknown() {
+		out.MaxTokens = m.MaxTokens.ValueInt64Pointer()
+		set = append(set, "max_tokens")
+	}
+	if !m.ContextWindow.IsNull() && !m.ContextWindow.IsUnknown() {
+		out.ContextWindow = m.ContextWindow.ValueInt64Pointer()
+		set = append(set, "context_window")
+	}
+	if !m.Temperature.IsNull() && !m.Temperature.IsUnknown() {
+		out.Temperature = m.Temperature.ValueFloat64Pointer()
+		set = append(set, "temperature")
+	}
+	if !m.Capabilities.IsNull() && !m.Capabilities.IsUnknown() {
+		var caps []string
+		_ = m.Capabilities.ElementsAs(ctx, &caps, false)
+		if caps == nil {
+			caps = []string{}
+		}
+		out.Capabilities = &caps
+		set = append(set, "capabilities")
+	}
+	if !m.CostPer1kTokens.IsNull() && !m.CostPer1kTokens.IsUnknown() {
+		out.CostPer1kTokens = m.CostPer1kTokens.ValueFloat64Pointer()
+		set = append(set, "cost_per_1k_tokens")
+	}
+	return out, set
 }
 
 // describeTarget renders "provider (type, model)" for plan warnings.

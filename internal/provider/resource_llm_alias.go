@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -62,7 +65,36 @@ func llmAliasResourceSchemaV0() schema.Schema {
 				Required:            true,
 			},
 			"model": schema.StringAttribute{
-				MarkdownDescription: "Model behind the alias: the target provider's `model`. Shown in the plan when the target already exists, so a review sees what a retarget really changes.",
+				MarkdownDescription: "Model behind the alias. Unset, it is the target provider's `model` (shown in the plan when the target already exists, so a review sees what a retarget really changes). " +
+					"Set, it overrides that model for this alias only: on an `aegis/v1` node, where one provider serves several models (e.g. `default` = `gpt-4o`, `fast` = `gpt-4o-mini`). " +
+					"On a seed-format node an alias only names a provider, so a value other than the provider's fails at plan.",
+				Optional: true,
+				Computed: true,
+			},
+			"max_tokens": schema.Int64Attribute{
+				MarkdownDescription: "Maximum output tokens for this alias (`max_output_tokens` of its `models[]` entry). Unset: the provider's `max_tokens`. Set: an override, `aegis/v1` nodes only.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"context_window": schema.Int64Attribute{
+				MarkdownDescription: "Context window of this alias. Unset: the provider's `context_window`. Set: an override, `aegis/v1` nodes only (at most 4294967295 there). Every alias on an `aegis/v1` node needs one, from the alias or its provider.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"temperature": schema.Float64Attribute{
+				MarkdownDescription: "Sampling temperature of this alias, 0.0–2.0. Unset: the provider's `temperature`. Set: an override, `aegis/v1` nodes only.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"capabilities": schema.ListAttribute{
+				MarkdownDescription: "`capabilities` of the alias's `models[]` entry on an `aegis/v1` node (e.g. `[\"code\", \"reasoning\"]`). Unset: whatever the node's file holds is kept (`[]` for a new entry). Not available on a seed-format node.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+			},
+			"cost_per_1k_tokens": schema.Float64Attribute{
+				MarkdownDescription: "`cost_per_1k_tokens` of the alias's `models[]` entry on an `aegis/v1` node (used by the `cost-optimized` selection strategy). Unset: whatever the node's file holds is kept. Not available on a seed-format node.",
+				Optional:            true,
 				Computed:            true,
 			},
 			"provider_type": schema.StringAttribute{
@@ -98,6 +130,16 @@ func (r *llmAliasResource) ValidateConfig(ctx context.Context, req resource.Vali
 				"provider_name must be the name of an aegis_llm_provider, and a provider name "+err.Error()+".")
 		}
 	}
+	// The overrides follow the rules of the provider fields they override.
+	o, set := m.options(ctx)
+	p := llmconfig.Provider{Model: o.Model, MaxTokens: o.MaxTokens, ContextWindow: o.ContextWindow, Temperature: o.Temperature}
+	known := func(field string) bool { return slices.Contains(set, field) }
+	for _, fe := range llmconfig.ValidateProvider(p, known) {
+		resp.Diagnostics.AddAttributeError(path.Root(fe.Field), "Invalid "+fe.Field, fe.Field+" "+fe.Detail+".")
+	}
+	if o.CostPer1kTokens != nil && *o.CostPer1kTokens < 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("cost_per_1k_tokens"), "Invalid cost_per_1k_tokens", "cost_per_1k_tokens must be a number >= 0.")
+	}
 }
 
 // ModifyPlan shows what an alias really routes to: the target's model and type
@@ -127,24 +169,6 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Removing the Default Alias", removingDefault)
 	}
 	target := plan.ProviderName.ValueString()
-	if !hasState && !plan.Name.IsUnknown() {
-		if snap, err := r.client.Baseline(ctx); err == nil {
-			if a := snap.Alias(plan.Name.ValueString()); a != nil {
-				if a.Provider != target {
-					resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", a.Name))
-					return
-				}
-				resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting Existing LLM Alias",
-					fmt.Sprintf("The orchestrator already has alias %q pointing to %q; apply adopts it instead of creating it.", a.Name, a.Provider))
-			}
-		}
-	}
-	if hasState && state.ProviderName.ValueString() == target && state.Name.Equal(plan.Name) {
-		// Not retargeted: what it routes to is what the last refresh saw.
-		plan.Model, plan.ProviderType = state.Model, state.ProviderType
-		resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
-		return
-	}
 	snap, err := r.client.Baseline(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Error Reading Alias Target",
@@ -152,16 +176,81 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	warnFileEdit(&resp.Diagnostics, r.client, snap.FileEdit)
-	if !plan.Name.IsUnknown() {
-		plan.ID = plan.Name
-		plan.Revision = types.StringValue(llmconfig.AliasRevision(plan.Name.ValueString(), target))
+	if !hasState && !plan.Name.IsUnknown() {
+		if a := snap.Alias(plan.Name.ValueString()); a != nil {
+			if a.Provider != target {
+				resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", a.Name))
+				return
+			}
+			resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting Existing LLM Alias",
+				fmt.Sprintf("The orchestrator already has alias %q pointing to %q; apply adopts it instead of creating it.", a.Name, a.Provider))
+		}
+	}
+	var config llmAliasModelV0
+	resp.Diagnostics.Append(getModel(ctx, req.Config.Raw, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	p := snap.Provider(target)
+	if !r.checkOptionsFormat(ctx, &resp.Diagnostics, snap.Format, config, p) {
+		return
+	}
+	retargeted := !hasState || state.ProviderName.ValueString() != target || !state.Name.Equal(plan.Name)
+	// What the alias resolves to: its own setting, else its target's (known when
+	// the target exists already), else, when not retargeted, the last refresh.
+	if config.Model.IsNull() {
+		switch {
+		case p != nil:
+			plan.Model = types.StringValue(p.Model)
+		case !retargeted:
+			plan.Model = state.Model
+		default:
+			plan.Model = types.StringUnknown()
+		}
+	}
+	if config.MaxTokens.IsNull() {
+		plan.MaxTokens = pickInt(p != nil, providerInt(p, "max_tokens"), !retargeted, state.MaxTokens)
+	}
+	if config.ContextWindow.IsNull() {
+		plan.ContextWindow = pickInt(p != nil, providerInt(p, "context_window"), !retargeted, state.ContextWindow)
+	}
+	if config.Temperature.IsNull() {
+		switch {
+		case p != nil:
+			plan.Temperature = float64FromDecimal(p.Temperature)
+		case !retargeted:
+			plan.Temperature = state.Temperature
+		default:
+			plan.Temperature = types.Float64Unknown()
+		}
+	}
+	// The entry's own capabilities and cost stay as they are unless configured.
+	if config.Capabilities.IsNull() {
+		plan.Capabilities = types.ListUnknown(types.StringType)
+		if hasState {
+			plan.Capabilities = state.Capabilities
+		}
+	}
+	if config.CostPer1kTokens.IsNull() {
+		plan.CostPer1kTokens = types.Float64Unknown()
+		if hasState {
+			plan.CostPer1kTokens = state.CostPer1kTokens
+		}
+	}
 	if p != nil {
-		plan.Model = types.StringValue(p.Model)
 		plan.ProviderType = types.StringValue(p.Type)
+	} else if retargeted {
+		plan.ProviderType = types.StringUnknown()
 	} else {
-		plan.Model, plan.ProviderType = types.StringUnknown(), types.StringUnknown()
+		plan.ProviderType = state.ProviderType
+	}
+	if !plan.Name.IsUnknown() {
+		plan.ID = plan.Name
+	}
+	if hasState && !retargeted && aliasSettingsEqual(plan, state) {
+		plan.Revision = state.Revision
+	} else {
+		plan.Revision = types.StringUnknown()
 	}
 	resp.Diagnostics.Append(setModel(ctx, &resp.Plan, &plan)...)
 
@@ -173,16 +262,82 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 }
 
+// checkOptionsFormat refuses, at plan, alias settings that the node's config file
+// cannot hold: on a seed-format node an alias only names a provider, so a setting
+// other than the provider's own value fails (one equal to it is no override).
+func (r *llmAliasResource) checkOptionsFormat(ctx context.Context, diags *diag.Diagnostics, format string, config llmAliasModelV0, p *client.Provider) bool {
+	o, set := config.options(ctx)
+	if len(set) == 0 || format == llmconfig.FormatV1 {
+		return true
+	}
+	var base llmconfig.Provider
+	if p != nil {
+		base = p.Provider
+	}
+	opts := llmconfig.AliasOptions{Model: o.Model, MaxTokens: o.MaxTokens, ContextWindow: o.ContextWindow, Temperature: o.Temperature, CostPer1kTokens: o.CostPer1kTokens}
+	if o.Capabilities != nil {
+		opts.Capabilities = *o.Capabilities
+		if len(opts.Capabilities) == 0 {
+			opts.Capabilities = []string{} // set, even if empty
+		}
+	}
+	if p != nil {
+		opts = opts.Normalize(base)
+	} else if format == "" {
+		return true // an older server: it decides at apply
+	}
+	ok := true
+	for _, fe := range llmconfig.CheckAliasOptionsFormat(format, opts) {
+		diags.AddAttributeError(path.Root(fe.Field), "Alias Setting Not Supported On This Node", fe.Field+" "+fe.Detail+".")
+		ok = false
+	}
+	if o.Capabilities != nil && len(*o.Capabilities) == 0 && format != llmconfig.FormatV1 {
+		diags.AddAttributeError(path.Root("capabilities"), "Alias Setting Not Supported On This Node",
+			"capabilities exist only in an aegis/v1 node config; remove the attribute.")
+		ok = false
+	}
+	return ok
+}
+
+func providerInt(p *client.Provider, field string) *int64 {
+	if p == nil {
+		return nil
+	}
+	if field == "max_tokens" {
+		return p.MaxTokens
+	}
+	return p.ContextWindow
+}
+
+func pickInt(haveTarget bool, target *int64, keepState bool, state types.Int64) types.Int64 {
+	switch {
+	case haveTarget:
+		return types.Int64PointerValue(target)
+	case keepState:
+		return state
+	}
+	return types.Int64Unknown()
+}
+
+// aliasSettingsEqual reports whether a plan keeps every setting of the state.
+func aliasSettingsEqual(a, b llmAliasModelV0) bool {
+	return a.Model.Equal(b.Model) && a.MaxTokens.Equal(b.MaxTokens) && a.ContextWindow.Equal(b.ContextWindow) &&
+		a.Temperature.Equal(b.Temperature) && a.Capabilities.Equal(b.Capabilities) && a.CostPer1kTokens.Equal(b.CostPer1kTokens)
+}
+
 const removingDefault = "This plan removes the \"default\" alias: agents that do not name a model get it, so their new executions will fail until an alias named \"default\" exists again."
 
 func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan llmAliasModelV0
+	var plan, config llmAliasModelV0
 	resp.Diagnostics.Append(getModel(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	name, target := plan.Name.ValueString(), plan.ProviderName.ValueString()
-	got, err := r.client.PutAlias(ctx, name, target, client.Precondition{CreateOnly: true})
+	body, _ := config.options(ctx)
+	body.Provider = target
+	got, err := r.client.PutAliasWith(ctx, name, body, client.Precondition{CreateOnly: true})
 	if client.IsPreconditionFailed(err) {
 		got, err = r.adoptIfEqual(ctx, name, target)
 		if err != nil {
@@ -217,13 +372,41 @@ func (r *llmAliasResource) adoptIfEqual(ctx context.Context, name, target string
 // been changed earlier in this apply, which the next refresh records (with a
 // warning now, rather than an "inconsistent result" error).
 func (r *llmAliasResource) setApplied(diags interface{ AddWarning(string, string) }, plan *llmAliasModelV0, got *client.Alias) {
-	plannedModel, plannedType := plan.Model, plan.ProviderType
+	planned := *plan
 	plan.fromAPI(got)
-	if !plannedModel.IsUnknown() && !plannedModel.Equal(plan.Model) || !plannedType.IsUnknown() && !plannedType.Equal(plan.ProviderType) {
+	changed := false
+	keep := func(p, g attr.Value) bool { return !p.IsUnknown() && !p.Equal(g) }
+	if keep(planned.Model, plan.Model) || keep(planned.ProviderType, plan.ProviderType) || keep(planned.MaxTokens, plan.MaxTokens) ||
+		keep(planned.ContextWindow, plan.ContextWindow) || keep(planned.Temperature, plan.Temperature) {
+		changed = true
+	}
+	if changed {
 		diags.AddWarning("Alias Target Changed During Apply",
 			fmt.Sprintf("Alias %q now routes to provider %q with model %s (%s); the plan showed %s (%s) because the provider was changed in the same apply. The next refresh records the new values.",
-				got.Name, got.Provider, got.Model, got.ProviderType, plannedModel.ValueString(), plannedType.ValueString()))
-		plan.Model, plan.ProviderType = plannedModel, plannedType
+				got.Name, got.Provider, got.Model, got.ProviderType, planned.Model.ValueString(), planned.ProviderType.ValueString()))
+	}
+	// Planned values that were known stay (Terraform requires it); the next
+	// refresh records the server's.
+	if !planned.Model.IsUnknown() {
+		plan.Model = planned.Model
+	}
+	if !planned.ProviderType.IsUnknown() {
+		plan.ProviderType = planned.ProviderType
+	}
+	if !planned.MaxTokens.IsUnknown() {
+		plan.MaxTokens = planned.MaxTokens
+	}
+	if !planned.ContextWindow.IsUnknown() {
+		plan.ContextWindow = planned.ContextWindow
+	}
+	if !planned.Temperature.IsUnknown() {
+		plan.Temperature = planned.Temperature
+	}
+	if !planned.Capabilities.IsUnknown() {
+		plan.Capabilities = planned.Capabilities
+	}
+	if !planned.CostPer1kTokens.IsUnknown() {
+		plan.CostPer1kTokens = planned.CostPer1kTokens
 	}
 }
 
@@ -250,14 +433,17 @@ func (r *llmAliasResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state llmAliasModelV0
+	var plan, state, config llmAliasModelV0
 	resp.Diagnostics.Append(getModel(ctx, req.Plan.Raw, &plan)...)
 	resp.Diagnostics.Append(getModel(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	name, target := plan.Name.ValueString(), plan.ProviderName.ValueString()
-	got, err := r.client.PutAlias(ctx, name, target, client.Precondition{IfMatch: state.Revision.ValueString()})
+	body, _ := config.options(ctx)
+	body.Provider = target
+	got, err := r.client.PutAliasWith(ctx, name, body, client.Precondition{IfMatch: state.Revision.ValueString()})
 	if client.IsPreconditionFailed(err) {
 		got, err = r.adoptIfEqual(ctx, name, target)
 		if err != nil {

@@ -51,3 +51,22 @@ resource "aegis_llm_provider" "o" {
 		},
 	})
 }
+
+// On a seed-format node an alias only names a provider: a per-alias setting
+// other than the provider's own value fails at plan, saying why.
+func TestAccLLMAlias_settingsRefusedOnSeed(t *testing.T) {
+	s := startServer(t, testserver.Options{ConfigYAML: "llm:\n  providers:\n    - name: o\n      type: ollama\n      base_url: \"http://localhost:11434\"\n      model: qwen\n      context_window: 8192\n  aliases: {}\n"})
+	alias := func(attrs string) string {
+		return s.ProviderBlock() + "resource \"aegis_llm_alias\" \"a\" {\n  name          = \"a\"\n  provider_name = \"o\"\n" + attrs + "}\n"
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: alias("  model = \"llama3\"\n"), PlanOnly: true, ExpectError: expectError(`Alias Setting Not Supported On This Node.*model cannot be set on this node.*aegis/seed.*aegis/v1`)},
+			{Config: alias("  capabilities = [\"code\"]\n"), PlanOnly: true, ExpectError: expectError(`Alias Setting Not Supported On This Node.*capabilities`)},
+			{Config: alias("  cost_per_1k_tokens = 0.1\n"), PlanOnly: true, ExpectError: expectError(`Alias Setting Not Supported On This Node.*cost_per_1k_tokens`)},
+			// The provider's own value is no override: accepted.
+			{Config: alias("  model = \"qwen\"\n  context_window = 8192\n")},
+		},
+	})
+}
