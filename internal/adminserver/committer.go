@@ -5,10 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -365,6 +369,19 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 		return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
 	}
 	fileDiffers := missing || !bytes.Equal(prev, data)
+	if s.cfg.ValidateCommand != "" && fileDiffers {
+		if verr := s.validateCandidate(data, live.llm, work); verr != nil {
+			// The command's output (redacted) goes to the writer alone, as an
+			// error of field "validate_command"; last_reload gets the status.
+			p := &problem{Status: 422, Type: adminapi.ProblemValidation, Title: titleValidation,
+				Detail: "The daemon's validate command refused the new config file; nothing was written: " + verr.Error()}
+			var ce *commandError
+			if errors.As(verr, &ce) && ce.output != "" {
+				p.Errors = []llmconfig.FieldError{{Field: "validate_command", Detail: ce.output}}
+			}
+			return fail(p)
+		}
+	}
 	if state != nil && !bytes.Equal(state, prevState) {
 		if err := configfile.WriteFileAtomic(statePath, state); err != nil {
 			return fail(writeFailed(fmt.Sprintf("writing %s: %v", statePath, err)))
@@ -388,12 +405,30 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 	// The daemon reads only the file: a change that lives in the server's state
 	// alone (an aegis/v1 provider without aliases yet) needs no reload.
 	if s.cfg.ReloadCommand != "" && fileDiffers {
-		if cmdErr := s.runReloadCommand(live.llm, work); cmdErr != nil {
+		cmdErr := s.runReloadCommand(live.llm, work)
+		readyFailed := false
+		if cmdErr == nil {
+			if cmdErr = s.waitReady(); cmdErr != nil {
+				readyFailed = true
+			}
+		}
+		if cmdErr != nil {
 			if rerr := restoreFile(path, prev, missing); rerr != nil {
 				s.log.Error("restoring the previous config file failed", "path", path, "error", rerr)
 				cmdErr = fmt.Errorf("%w; restoring the previous file also failed: %w", cmdErr, rerr)
 			}
 			restoreState()
+			if readyFailed {
+				// The daemon runs (or tried to run) the new file: start it on the
+				// previous one again.
+				if again := s.runReloadCommand(live.llm, work); again != nil {
+					cmdErr = fmt.Errorf("%w; the previous file was restored, and running the reload command again also failed: %w", cmdErr, again)
+				} else if rdy := s.waitReady(); rdy != nil {
+					cmdErr = fmt.Errorf("%w; the previous file was restored and the reload command ran again, but %w", cmdErr, rdy)
+				} else {
+					cmdErr = fmt.Errorf("%w; the previous file was restored and the daemon is ready on it again", cmdErr)
+				}
+			}
 			return fail(reloadFailed(cmdErr.Error()))
 		}
 	}
@@ -484,6 +519,10 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 			reject(reloadFailed(err.Error()))
 			return
 		}
+		if err := s.waitReady(); err != nil {
+			reject(reloadFailed(err.Error() + "; the file was edited by hand, so there is no previous version to go back to: fix it and reload again"))
+			return
+		}
 	}
 	next := s.publishFormat(live, llm, doc.Format(), trigger, changes, start)
 	s.files.setLive(data)
@@ -547,10 +586,16 @@ const outputTailMax = 2048
 // the read-only token reads), and the command's output may hold anything. The
 // tail of the output goes to the log alone, redacted.
 func (s *Server) runReloadCommand(cfgs ...*llmconfig.LLM) error {
+	return s.runCommand("reload", s.cfg.ReloadCommand, s.cfg.ConfigPath, cfgs...)
+}
+
+// runCommand runs a sidecar command (`sh -c command`) with AEGIS_CONFIG=configPath,
+// the reload command's environment and limit. A failure is a *commandError.
+func (s *Server) runCommand(what, command, configPath string, cfgs ...*llmconfig.LLM) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ReloadTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-c", s.cfg.ReloadCommand)
-	cmd.Env = s.reloadEnv()
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	cmd.Env = s.reloadEnvFor(configPath)
 	var out tailBuffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -559,19 +604,83 @@ func (s *Server) runReloadCommand(cfgs ...*llmconfig.LLM) error {
 	start := time.Now()
 	err := cmd.Run()
 	if err == nil {
-		s.log.Info("reload command succeeded", "duration_ms", durationMS(time.Since(start)))
+		s.log.Info(what+" command succeeded", "duration_ms", durationMS(time.Since(start)))
 		return nil
 	}
 	var msg string
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		msg = fmt.Sprintf("reload command timed out after %s", s.cfg.ReloadTimeout)
+		msg = fmt.Sprintf("%s command timed out after %s", what, s.cfg.ReloadTimeout)
 	} else {
-		msg = fmt.Sprintf("reload command failed: %v", err)
+		msg = fmt.Sprintf("%s command failed: %v", what, err)
 	}
-	s.log.Error("reload command failed", "error", msg, "duration_ms", durationMS(time.Since(start)),
-		"output", strings.TrimSpace(s.redact(out.String(), cfgs...)))
-	return errors.New(msg + " (its output is in the aegis-admin log)")
+	output := strings.TrimSpace(s.redact(out.String(), cfgs...))
+	s.log.Error(what+" command failed", "error", msg, "duration_ms", durationMS(time.Since(start)), "output", output)
+	return &commandError{msg: msg, output: output}
 }
+
+// commandError is a failed sidecar command: Error() is its exit status only (it
+// reaches API callers and last_reload, which the read-only token reads); the
+// redacted output tail is for the one answer that shows it (the validate
+// command's 422 to the writer) and the log.
+type commandError struct {
+	msg    string
+	output string
+}
+
+func (e *commandError) Error() string { return e.msg + " (its output is in the aegis-admin log)" }
+
+// validateCandidate runs the validate command on data, written to a temporary
+// file beside the config (same directory, so relative paths in it resolve
+// alike), before it replaces the config.
+func (s *Server) validateCandidate(data []byte, cfgs ...*llmconfig.LLM) error {
+	dir, base := filepath.Split(s.cfg.ConfigPath)
+	f, err := os.CreateTemp(dir, "."+base+".candidate-*")
+	if err != nil {
+		return fmt.Errorf("writing the candidate file for the validate command: %w", err)
+	}
+	name := f.Name()
+	defer func() { _ = os.Remove(name) }()
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr != nil || cerr != nil {
+		return fmt.Errorf("writing the candidate file for the validate command: %w", errors.Join(werr, cerr))
+	}
+	return s.runCommand("validate", s.cfg.ValidateCommand, name, cfgs...)
+}
+
+// waitReady polls the daemon's ready URL until it answers 2xx or ReadyTimeout
+// passes.
+func (s *Server) waitReady() error {
+	if s.cfg.ReadyURL == "" {
+		return nil
+	}
+	start := time.Now()
+	deadline := start.Add(s.cfg.ReadyTimeout)
+	client := &http.Client{Timeout: 2 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var last string
+	for {
+		resp, err := client.Get(s.cfg.ReadyURL)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			_ = resp.Body.Close()
+			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+				s.log.Info("daemon ready", "url", s.cfg.ReadyURL, "after_ms", durationMS(time.Since(start)))
+				return nil
+			}
+			last = "HTTP " + strconv.Itoa(resp.StatusCode)
+		} else {
+			last = "no answer"
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the daemon did not answer 2xx at %s within %s after the reload command (last: %s)", s.cfg.ReadyURL, s.cfg.ReadyTimeout, last)
+		}
+		time.Sleep(ReadyPollInterval)
+	}
+}
+
+// ReadyPollInterval is the pause between two requests to the ready URL.
+const ReadyPollInterval = 200 * time.Millisecond
 
 // reloadBaseEnv are the variables the reload command gets from the server's
 // environment without being asked for: enough to find programs and run them.
@@ -581,8 +690,12 @@ var reloadBaseEnv = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL"
 // variables named in Config.ReloadEnv, and AEGIS_CONFIG. Nothing else of the
 // server's environment (API keys, the OpenBao token, the admin tokens) reaches
 // it; AEGIS_ADMIN_* never does, even when named.
-func (s *Server) reloadEnv() []string {
-	env := []string{"AEGIS_CONFIG=" + s.cfg.ConfigPath}
+func (s *Server) reloadEnv() []string { return s.reloadEnvFor(s.cfg.ConfigPath) }
+
+// reloadEnvFor is reloadEnv with AEGIS_CONFIG=configPath (the validate command
+// gets the candidate file).
+func (s *Server) reloadEnvFor(configPath string) []string {
+	env := []string{"AEGIS_CONFIG=" + configPath}
 	seen := map[string]bool{"AEGIS_CONFIG": true}
 	for _, name := range append(append([]string{}, reloadBaseEnv...), s.cfg.ReloadEnv...) {
 		if seen[name] || strings.HasPrefix(name, "AEGIS_ADMIN_") {

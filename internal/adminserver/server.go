@@ -29,6 +29,7 @@ import (
 // other meaning); DefaultCommitWindow is aegis-admin's --commit-window default.
 const (
 	DefaultReloadTimeout = 60 * time.Second
+	DefaultReadyTimeout  = 60 * time.Second
 	DefaultCommitWindow  = 10 * time.Millisecond
 )
 
@@ -44,8 +45,18 @@ type Config struct {
 	// command gets besides PATH, HOME, USER, LOGNAME, LANG, LC_ALL, TZ, TMPDIR
 	// and AEGIS_CONFIG (docs/security.md). AEGIS_ADMIN_* never passes.
 	ReloadEnv []string
-	// ReloadTimeout limits one run of ReloadCommand (default 60s).
+	// ReloadTimeout limits one run of ReloadCommand or ValidateCommand (default 60s).
 	ReloadTimeout time.Duration
+	// ValidateCommand, when set, runs (`sh -c`) on every new version of the file
+	// before it replaces the old one, with AEGIS_CONFIG naming a temporary copy
+	// beside the config; a failure refuses the write with 422 and its output.
+	ValidateCommand string
+	// ReadyURL, when set, is polled after each run of ReloadCommand until it
+	// answers 2xx; when ReadyTimeout passes first, the previous file is restored,
+	// ReloadCommand runs again and the write fails with 424.
+	ReadyURL string
+	// ReadyTimeout bounds the wait for ReadyURL (default 60s).
+	ReadyTimeout time.Duration
 	// CommitWindow is the group-commit quiet gap: after each queued mutation the
 	// committer waits this long for another, longer while it expects the writers
 	// of recent batches (see collect in committer.go). Taken as it is: zero commits
@@ -155,6 +166,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.ReloadTimeout <= 0 {
 		cfg.ReloadTimeout = DefaultReloadTimeout
+	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = DefaultReadyTimeout
 	}
 	if cfg.Policy == nil {
 		p := DefaultPolicy()

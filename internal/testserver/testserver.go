@@ -267,3 +267,53 @@ func (b *LockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+var (
+	fakeDaemonOnce sync.Once
+	fakeDaemonPath string
+	fakeDaemonErr  error
+)
+
+// FakeDaemon returns the path of the fakedaemon test binary (internal/testserver/fakedaemon),
+// building it once per test process.
+func FakeDaemon(t testing.TB) string {
+	t.Helper()
+	fakeDaemonOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "aegis-fakedaemon-") //nolint:usetesting // shared by every test of the process, built once
+		if err != nil {
+			fakeDaemonErr = err
+			return
+		}
+		fakeDaemonPath = filepath.Join(dir, "fakedaemon")
+		out, err := exec.Command("go", "build", "-o", fakeDaemonPath, "github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver/fakedaemon").CombinedOutput() //nolint:gosec // fixed arguments
+		if err != nil {
+			fakeDaemonErr = fmt.Errorf("building fakedaemon: %w\n%s", err, out)
+		}
+	})
+	if fakeDaemonErr != nil {
+		t.Fatal(fakeDaemonErr)
+	}
+	return fakeDaemonPath
+}
+
+// StartFakeDaemon runs `fakedaemon serve` on a new state directory and returns the
+// directory and the daemon's ready URL; the process stops when the test ends.
+func StartFakeDaemon(t testing.TB) (stateDir, readyURL string) {
+	t.Helper()
+	bin := FakeDaemon(t)
+	stateDir = t.TempDir()
+	addrFile := filepath.Join(stateDir, "addr")
+	cmd := exec.Command(bin, "serve", stateDir, addrFile) //nolint:gosec // test helper
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	for i := 0; i < 500; i++ {
+		if b, err := os.ReadFile(addrFile); err == nil && len(b) > 0 { //nolint:gosec // test file
+			return stateDir, "http://" + strings.TrimSpace(string(b)) + "/health/ready"
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("fakedaemon serve did not start")
+	return "", ""
+}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -44,26 +45,29 @@ func main() {
 }
 
 type options struct {
-	config        string
-	listen        string
-	readyFile     string
-	reloadCommand string
-	watch         bool
-	reloadTimeout time.Duration
-	commitWindow  time.Duration
-	tlsCert       string
-	tlsKey        string
-	openBaoAddr   string
-	logLevel      string
-	limits        adminserver.Limits
-	allowEnv      string
-	allowVault    string
-	allowHosts    string
-	maxExecutions int
-	executionTTL  time.Duration
-	tokenFile     string
-	roTokenFile   string
-	reloadEnv     string
+	config          string
+	listen          string
+	readyFile       string
+	reloadCommand   string
+	watch           bool
+	reloadTimeout   time.Duration
+	commitWindow    time.Duration
+	tlsCert         string
+	tlsKey          string
+	openBaoAddr     string
+	logLevel        string
+	limits          adminserver.Limits
+	allowEnv        string
+	allowVault      string
+	allowHosts      string
+	maxExecutions   int
+	executionTTL    time.Duration
+	tokenFile       string
+	roTokenFile     string
+	reloadEnv       string
+	validateCommand string
+	readyURL        string
+	readyTimeout    time.Duration
 }
 
 // minTokenLength is the shortest token accepted at start-up.
@@ -141,7 +145,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs.StringVar(&o.tokenFile, "token-file", "", "read the read-write token from `FILE` instead of $AEGIS_ADMIN_TOKEN")
 	fs.StringVar(&o.roTokenFile, "readonly-token-file", "", "read the read-only token from `FILE` instead of $AEGIS_ADMIN_READONLY_TOKEN")
 	fs.BoolVar(&o.watch, "watch", false, "reload valid edits of FILE by itself (OS file notifications on its directory, debounced); an invalid edit is left alone, logged and reported in status")
-	fs.DurationVar(&o.reloadTimeout, "reload-timeout", adminserver.DefaultReloadTimeout, "limit for one run of the reload command")
+	fs.DurationVar(&o.reloadTimeout, "reload-timeout", adminserver.DefaultReloadTimeout, "limit for one run of the reload or validate command")
+	fs.StringVar(&o.validateCommand, "validate-command", "", "run sh -c `CMD` on each new version of the file before it replaces the old one (AEGIS_CONFIG=the new version), e.g. 'aegis config validate \"$AEGIS_CONFIG\"'; a failure refuses the change with 422")
+	fs.StringVar(&o.readyURL, "ready-url", "", "after each reload command, wait until this `URL` answers 2xx (e.g. http://127.0.0.1:8088/health/ready); otherwise restore the previous file, run the reload command again and answer 424")
+	fs.DurationVar(&o.readyTimeout, "ready-timeout", adminserver.DefaultReadyTimeout, "how long --ready-url may take to answer 2xx after a reload")
 	fs.DurationVar(&o.commitWindow, "commit-window", adminserver.DefaultCommitWindow, "group commit: after each mutation, how long to wait for another before committing (adaptive, see docs/admin-api.md)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
@@ -178,6 +185,17 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return usageErr("--tls-cert and --tls-key go together")
+	}
+	if o.readyURL != "" {
+		if u, err := url.Parse(o.readyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageErr("--ready-url must be an http:// or https:// URL, e.g. http://127.0.0.1:8088/health/ready")
+		}
+		if o.reloadCommand == "" {
+			return usageErr("--ready-url needs --reload-command (it is polled after each reload)")
+		}
+	}
+	if o.readyTimeout <= 0 {
+		return usageErr("--ready-timeout must be positive")
 	}
 	if o.reloadTimeout <= 0 {
 		return usageErr("--reload-timeout must be positive")
@@ -233,16 +251,19 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 
 	srv, err := adminserver.New(adminserver.Config{
-		ConfigPath:    o.config,
-		ReloadCommand: o.reloadCommand,
-		ReloadTimeout: o.reloadTimeout,
-		CommitWindow:  o.commitWindow,
-		Token:         token,
-		ReadOnlyToken: roToken,
-		ReloadEnv:     splitList(o.reloadEnv),
-		OpenBaoAddr:   o.openBaoAddr,
-		OpenBaoToken:  getenv("BAO_TOKEN"),
-		Logger:        log,
+		ConfigPath:      o.config,
+		ReloadCommand:   o.reloadCommand,
+		ReloadTimeout:   o.reloadTimeout,
+		ValidateCommand: o.validateCommand,
+		ReadyURL:        o.readyURL,
+		ReadyTimeout:    o.readyTimeout,
+		CommitWindow:    o.commitWindow,
+		Token:           token,
+		ReadOnlyToken:   roToken,
+		ReloadEnv:       splitList(o.reloadEnv),
+		OpenBaoAddr:     o.openBaoAddr,
+		OpenBaoToken:    getenv("BAO_TOKEN"),
+		Logger:          log,
 		Policy: &adminserver.Policy{
 			EnvNames: splitList(o.allowEnv), VaultPrefixes: splitList(o.allowVault), BaseURLHosts: splitList(o.allowHosts),
 		},
