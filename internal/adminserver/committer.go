@@ -686,14 +686,11 @@ const ReadyPollInterval = 200 * time.Millisecond
 // environment without being asked for: enough to find programs and run them.
 var reloadBaseEnv = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR"}
 
-// reloadEnv is the reload command's whole environment: reloadBaseEnv, the
-// variables named in Config.ReloadEnv, and AEGIS_CONFIG. Nothing else of the
-// server's environment (API keys, the OpenBao token, the admin tokens) reaches
-// it; AEGIS_ADMIN_* never does, even when named.
-func (s *Server) reloadEnv() []string { return s.reloadEnvFor(s.cfg.ConfigPath) }
-
-// reloadEnvFor is reloadEnv with AEGIS_CONFIG=configPath (the validate command
-// gets the candidate file).
+// reloadEnvFor is the whole environment of the reload and validate commands:
+// reloadBaseEnv, the variables named in Config.ReloadEnv, and
+// AEGIS_CONFIG=configPath (the config, or the validate command's candidate).
+// Nothing else of the server's environment (API keys, the OpenBao token, the
+// admin tokens) reaches them; AEGIS_ADMIN_* never does, even when named.
 func (s *Server) reloadEnvFor(configPath string) []string {
 	env := []string{"AEGIS_CONFIG=" + configPath}
 	seen := map[string]bool{"AEGIS_CONFIG": true}
