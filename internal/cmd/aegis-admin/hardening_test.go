@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
@@ -48,8 +49,13 @@ func TestPlainHTTPWarning(t *testing.T) {
 	if code, _ := get(t, strings.NewReplacer("0.0.0.0", "127.0.0.1", "[::]", "127.0.0.1").Replace(p.url)+"/healthz", ""); code != 200 {
 		t.Fatalf("healthz %d", code)
 	}
-	if !strings.Contains(p.stderr.String(), "serving plain HTTP on a non-loopback address") {
-		t.Fatalf("no warning:\n%s", p.stderr)
+	// The warning is logged before the server reports ready; its bytes may still be on
+	// their way through the stderr pipe, so allow them a moment.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.stderr.String(), "serving plain HTTP on a non-loopback address"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning:\n%s", p.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	q := startWith(t, bin, []string{"AEGIS_ADMIN_TOKEN=" + testToken}, []string{"--config", filepath.Join(dir, "d.yaml"), "--listen", "127.0.0.1:0"})
 	if code, _ := get(t, q.url+"/healthz", ""); code != 200 {

@@ -293,6 +293,11 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	httpSrv, ln := srv.NewHTTPServer(ln, tlsConfig, o.limits)
 	httpSrv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	serveErr := make(chan error, 1)
+	// Warn before the ready file and the "listening" line: whoever waits for those
+	// (a supervisor, a test) then sees the warning too.
+	if tlsConfig == nil && !isLoopback(ln.Addr()) {
+		log.Warn("serving plain HTTP on a non-loopback address: bearer tokens and configuration cross the network unencrypted; use --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS proxy", "listen", ln.Addr().String())
+	}
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 
 	// The ready file first: whoever sees the stdout line may rely on it.
@@ -304,9 +309,6 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", baseURL)
 	log.Info("listening", "url", baseURL, "config", o.config)
-	if tlsConfig == nil && !isLoopback(ln.Addr()) {
-		log.Warn("serving plain HTTP on a non-loopback address: bearer tokens and configuration cross the network unencrypted; use --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS proxy", "listen", ln.Addr().String())
-	}
 
 	for {
 		select {
