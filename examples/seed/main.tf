@@ -23,10 +23,6 @@ resource "aegis_llm_provider" "gpt_4o" {
   max_tokens     = 4096
   context_window = 128000
   temperature    = 0.2
-
-  lifecycle {
-    create_before_destroy = true # a rename moves its aliases before the old name is deleted
-  }
 }
 
 resource "aegis_llm_provider" "gpt_4o_mini" {
@@ -36,10 +32,6 @@ resource "aegis_llm_provider" "gpt_4o_mini" {
   model          = "gpt-4o-mini"
   max_tokens     = 2048
   context_window = 128000
-
-  lifecycle {
-    create_before_destroy = true # a rename moves its aliases before the old name is deleted
-  }
 }
 
 # Anthropic
@@ -50,10 +42,6 @@ resource "aegis_llm_provider" "claude_3_5_sonnet" {
   model          = "claude-3-5-sonnet-20241022"
   max_tokens     = 8192
   context_window = 200000
-
-  lifecycle {
-    create_before_destroy = true # a rename moves its aliases before the old name is deleted
-  }
 }
 
 resource "aegis_llm_provider" "claude_3_5_haiku" {
@@ -63,10 +51,6 @@ resource "aegis_llm_provider" "claude_3_5_haiku" {
   model          = "claude-3-5-haiku-20241022"
   max_tokens     = 4096
   context_window = 200000
-
-  lifecycle {
-    create_before_destroy = true # a rename moves its aliases before the old name is deleted
-  }
 }
 
 # Ollama (local / air-gapped): no API key.
@@ -77,10 +61,6 @@ resource "aegis_llm_provider" "ollama_qwen" {
   model          = "qwen2.5-coder:32b"
   max_tokens     = 4096
   context_window = 32000
-
-  lifecycle {
-    create_before_destroy = true # a rename moves its aliases before the old name is deleted
-  }
 }
 
 # The alias a change re-routes is a variable here so a demo can retarget it:

@@ -28,6 +28,14 @@ const (
 const (
 	// HeaderGeneration carries the generation that holds a response's data.
 	HeaderGeneration = "Aegis-Generation"
+	// HeaderIdempotencyKey carries one key per write attempt, the same on its
+	// retries (IETF httpapi Idempotency-Key draft); HeaderIdempotentReplayed
+	// marks an answer that repeats the one its first attempt got.
+	HeaderIdempotencyKey     = "Idempotency-Key"
+	HeaderIdempotentReplayed = "Idempotent-Replayed"
+	// PreferDeferredDelete (Prefer header of a provider DELETE) accepts deleting
+	// a provider that aliases still use: it is deleted once the last has left.
+	PreferDeferredDelete = "deferred-delete"
 )
 
 // Credential is the server's view of an api_key reference: where it resolves and
@@ -48,7 +56,10 @@ const (
 // in the answer to a PUT (generations start at 1, so it is never 0 when set).
 type Provider struct {
 	llmconfig.Provider
-	Revision   string      `json:"revision"`
+	Revision string `json:"revision"`
+	// Deleting is set while the provider's deletion waits for its last alias
+	// to leave (a DELETE with Prefer: deferred-delete).
+	Deleting   bool        `json:"deleting,omitempty"`
 	Credential *Credential `json:"credential,omitempty"`
 	Generation int64       `json:"generation,omitempty"`
 }
@@ -157,6 +168,10 @@ type AliasList struct {
 type Deleted struct {
 	Name       string `json:"name"`
 	Generation int64  `json:"generation"`
+	// Deleting and Aliases answer (202) a deferred delete of a provider that
+	// aliases still use: it is deleted in the commit in which the last leaves.
+	Deleting bool     `json:"deleting,omitempty"`
+	Aliases  []string `json:"aliases,omitempty"`
 }
 
 // FileEdit says that the config file on disk differs from the file the live
@@ -217,6 +232,16 @@ type Status struct {
 	LastReload    *Reload    `json:"last_reload"`
 	Draining      []Draining `json:"draining"`
 	FileEdit      *FileEdit  `json:"file_edit,omitempty"`
+	// PendingDeletions lists the providers whose deletion waits for aliases.
+	PendingDeletions []PendingDeletion `json:"pending_deletions"`
+}
+
+// PendingDeletion is a provider whose deletion waits for the aliases that still
+// route to it.
+type PendingDeletion struct {
+	Provider string    `json:"provider"`
+	Since    time.Time `json:"since"`
+	Aliases  []string  `json:"aliases"`
 }
 
 // ReloadResult is the answer to POST /v1/admin/reload.

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,7 +31,7 @@ const maxBatch = 512
 // mutateFunc applies one mutation to the working copy of the config. It checks its
 // preconditions against that copy, and reports whether it changed anything. An
 // error (a *problem) leaves the mutation out of the batch.
-type mutateFunc func(work *llmconfig.LLM) (changed bool, err error)
+type mutateFunc func(work *workingCopy) (changed bool, err error)
 
 // commitRequest is one unit of work for the committer: a mutation, or (mutate ==
 // nil) a re-read of the file.
@@ -37,6 +39,9 @@ type commitRequest struct {
 	mutate  mutateFunc
 	trigger string
 	reply   chan commitReply
+	// idem, when set, is the idempotency key of the request; the mutation fills
+	// in what it produced, and the committer remembers it once it is live.
+	idem *idemRecord
 }
 
 type commitReply struct {
@@ -269,15 +274,18 @@ func (s *Server) runBatch(batch []*commitRequest) {
 
 func (s *Server) commitMutations(muts []*commitRequest) {
 	live := s.snap.Load()
-	work := live.llm.Clone()
-	var ok []*commitRequest
+	work := &workingCopy{LLM: live.llm.Clone(), deleting: maps.Clone(live.deleting)}
+	if work.deleting == nil {
+		work.deleting = map[string]time.Time{}
+	}
+	var ok, later []*commitRequest
 	changes := 0
-	for _, m := range muts {
-		before := work.Clone()
+	apply := func(m *commitRequest, last bool) {
+		before := work.clone()
 		changed, err := s.safeApply(m.mutate, work)
 		if err == nil && changed {
 			work.NormalizeOptions()
-			if c := llmconfig.CheckPreserved(before, work); c != nil {
+			if c := llmconfig.CheckPreserved(before.LLM, work.LLM); c != nil {
 				err = conflictProblem(c)
 			} else if verr := work.ValidateFor(live.format); verr != nil {
 				err = validationProblem("The change would make the llm section invalid; nothing was written.", verr)
@@ -285,32 +293,72 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 		}
 		if err != nil {
 			work = before
+			// An alias whose provider comes later in this batch, or a provider
+			// whose aliases leave later in it, is tried again after the others.
+			var p *problem
+			if !last && errors.As(err, &p) && p.retryAfterBatch {
+				later = append(later, m)
+				return
+			}
 			m.reply <- commitReply{err: err}
-			continue
+			return
 		}
 		ok = append(ok, m)
 		if changed {
 			changes++
 		}
 	}
+	for _, m := range muts {
+		apply(m, false)
+	}
+	for _, m := range later {
+		apply(m, true)
+	}
+	changes += work.finalizeDeletions()
 	if len(ok) == 0 {
 		return
 	}
+	stateChanged := !maps.Equal(work.deleting, live.deleting) || slices.ContainsFunc(ok, func(m *commitRequest) bool { return m.idem != nil })
+	gen := live.generation
 	if changes == 0 {
-		for _, m := range ok {
-			m.reply <- commitReply{generation: live.generation}
+		if stateChanged {
+			next := *live
+			next.deleting = work.deleting
+			s.snap.Store(&next)
 		}
-		return
+	} else {
+		var err error
+		gen, err = s.writeAndPublish(live, work, changes)
+		if err != nil {
+			for _, m := range ok {
+				m.reply <- commitReply{generation: gen, err: err}
+			}
+			return
+		}
 	}
-	gen, err := s.writeAndPublish(live, work, changes)
+	if stateChanged {
+		var recs []idemRecord
+		now := time.Now()
+		for _, m := range ok {
+			if m.idem != nil {
+				m.idem.At = now
+				recs = append(recs, *m.idem)
+			}
+		}
+		s.idem.put(recs)
+		if err := s.saveState(work.deleting); err != nil {
+			s.log.Error("writing the admin state file failed; pending deletions and idempotency keys may be lost on restart",
+				"path", s.statePath(), "error", err)
+		}
+	}
 	for _, m := range ok {
-		m.reply <- commitReply{generation: gen, changed: err == nil, err: err}
+		m.reply <- commitReply{generation: gen, changed: changes > 0}
 	}
 }
 
 // safeApply runs one mutation, turning a panic (a bug) into a 500 for that
 // mutation alone.
-func (s *Server) safeApply(f mutateFunc, work *llmconfig.LLM) (changed bool, err error) {
+func (s *Server) safeApply(f mutateFunc, work *workingCopy) (changed bool, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic applying a mutation", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -323,7 +371,8 @@ func (s *Server) safeApply(f mutateFunc, work *llmconfig.LLM) (changed bool, err
 // writeAndPublish writes work into the file (keeping every other section and the
 // comments), runs the reload command in sidecar mode and publishes the new
 // generation. On failure the previous file is restored and the generation kept.
-func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes int) (int64, error) {
+func (s *Server) writeAndPublish(live *snapshot, wc *workingCopy, changes int) (int64, error) {
+	work := wc.LLM
 	start := time.Now()
 	path := s.cfg.ConfigPath
 	fail := func(p *problem) (int64, error) {
@@ -432,7 +481,7 @@ func (s *Server) writeAndPublish(live *snapshot, work *llmconfig.LLM, changes in
 			return fail(reloadFailed(cmdErr.Error()))
 		}
 	}
-	next := s.publish(live, back.LLM(), TriggerAPI, changes, start)
+	next := s.publish(live, back.LLM(), wc.deleting, TriggerAPI, changes, start)
 	s.file = &parsedFile{data: data, state: state, doc: back, revision: next.revision}
 	if fileDiffers {
 		s.files.setLive(data)
@@ -524,19 +573,25 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 			return
 		}
 	}
-	next := s.publishFormat(live, llm, doc.Format(), trigger, changes, start)
+	deleting := maps.Clone(live.deleting)
+	for name := range deleting {
+		if llm.Provider(name) == nil {
+			delete(deleting, name)
+		}
+	}
+	next := s.publishFormat(live, llm, deleting, doc.Format(), trigger, changes, start)
 	s.files.setLive(data)
 	r.reply <- commitReply{generation: next.generation, changed: true}
 }
 
 // publish makes cfg the live config as the next generation.
-func (s *Server) publish(live *snapshot, cfg *llmconfig.LLM, trigger string, changes int, start time.Time) *snapshot {
-	return s.publishFormat(live, cfg, live.format, trigger, changes, start)
+func (s *Server) publish(live *snapshot, cfg *llmconfig.LLM, deleting map[string]time.Time, trigger string, changes int, start time.Time) *snapshot {
+	return s.publishFormat(live, cfg, deleting, live.format, trigger, changes, start)
 }
 
 // publishFormat is publish for a file whose format may have changed (a reload).
-func (s *Server) publishFormat(live *snapshot, cfg *llmconfig.LLM, format, trigger string, changes int, start time.Time) *snapshot {
-	next := &snapshot{generation: live.generation + 1, llm: cfg, revision: cfg.Revision(), format: format}
+func (s *Server) publishFormat(live *snapshot, cfg *llmconfig.LLM, deleting map[string]time.Time, format, trigger string, changes int, start time.Time) *snapshot {
+	next := &snapshot{generation: live.generation + 1, llm: cfg, revision: cfg.Revision(), format: format, deleting: deleting}
 	s.snap.Store(next)
 	s.reloadsTotal.Add(1)
 	s.recordReload(start, outcomeSuccess, changes, trigger, "")

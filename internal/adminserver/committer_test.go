@@ -3,8 +3,6 @@ package adminserver
 import (
 	"testing"
 	"time"
-
-	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // These tests drive collect directly (no HTTP, no committer goroutine), feeding
@@ -17,7 +15,7 @@ func newCollector(window time.Duration) *Server {
 }
 
 func noopMutation() *commitRequest {
-	return &commitRequest{mutate: func(*llmconfig.LLM) (bool, error) { return false, nil }}
+	return &commitRequest{mutate: func(*workingCopy) (bool, error) { return false, nil }}
 }
 
 // feed queues one mutation after each of the delays (measured from the call).

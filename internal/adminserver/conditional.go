@@ -87,3 +87,19 @@ func (c conditions) check(kind, name string, exists bool, current string) *probl
 }
 
 func etag(rev string) string { return `"` + rev + `"` }
+
+// createOnly reports If-None-Match: *.
+func (c conditions) createOnly() bool { return c.hasIfNoneMatch && c.ifNoneMatchAny }
+
+// String is a canonical form of the preconditions (part of an idempotency
+// fingerprint).
+func (c conditions) String() string {
+	var b strings.Builder
+	if c.hasIfMatch {
+		fmt.Fprintf(&b, "if-match:%v%q;", c.ifMatchAny, c.ifMatch)
+	}
+	if c.hasIfNoneMatch {
+		fmt.Fprintf(&b, "if-none-match:%v%q;", c.ifNoneMatchAny, c.ifNoneMatch)
+	}
+	return b.String()
+}

@@ -1,6 +1,7 @@
 package adminserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -71,7 +72,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 	out := adminapi.Status{
 		Generation: snap.generation, Revision: snap.revision,
 		ReloadsTotal: s.reloadsTotal.Load(), RequestsTotal: s.requestsTotal.Load(),
-		Mode: s.mode(), Format: snap.format, Draining: s.draining(snap.generation),
+		Mode: s.mode(), Format: snap.format, Draining: s.draining(snap.generation), PendingDeletions: pendingDeletions(snap),
 		FileEdit: s.markFileEdit(w),
 	}
 	if lr := s.lastReload.Load(); lr != nil {
@@ -84,7 +85,8 @@ func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) providersJSON(r *http.Request, cfg *llmconfig.LLM) []adminapi.Provider {
+func (s *Server) providersJSON(r *http.Request, snap *snapshot) []adminapi.Provider {
+	cfg := snap.llm
 	keys := make([]string, len(cfg.Providers))
 	for i, p := range cfg.Providers {
 		keys[i] = p.APIKey
@@ -93,6 +95,7 @@ func (s *Server) providersJSON(r *http.Request, cfg *llmconfig.LLM) []adminapi.P
 	out := make([]adminapi.Provider, len(cfg.Providers))
 	for i, p := range cfg.Providers {
 		out[i] = apiProvider(p, creds[p.APIKey])
+		_, out[i].Deleting = snap.deleting[p.Name]
 	}
 	return out
 }
@@ -154,7 +157,7 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, adminapi.LLMConfig{
 		Generation: snap.generation, Revision: snap.revision, Format: snap.format,
-		Providers: s.providersJSON(r, snap.llm), Aliases: aliasesJSON(snap.llm, snap.format),
+		Providers: s.providersJSON(r, snap), Aliases: aliasesJSON(snap.llm, snap.format),
 		FileEdit: s.markFileEdit(w),
 	})
 }
@@ -164,7 +167,7 @@ func (s *Server) handleListProviders(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", etag(snap.revision))
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, adminapi.ProviderList{
-		Generation: snap.generation, Revision: snap.revision, Providers: s.providersJSON(r, snap.llm),
+		Generation: snap.generation, Revision: snap.revision, Providers: s.providersJSON(r, snap),
 		FileEdit: s.markFileEdit(w),
 	})
 }
@@ -189,6 +192,7 @@ func (s *Server) handleGetProvider(w http.ResponseWriter, r *http.Request) {
 	}
 	out := apiProvider(*p, s.credential(r.Context(), p.APIKey))
 	s.markFileEdit(w)
+	_, out.Deleting = snap.deleting[name]
 	w.Header().Set("ETag", etag(out.Revision))
 	setGeneration(w, snap.generation)
 	writeJSON(w, http.StatusOK, out)
@@ -210,20 +214,32 @@ func (s *Server) handlePutProvider(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
+	idem, release, done := s.idempotent(w, r, "provider", name, p.Revision()+"\x00"+cond.String())
+	if done {
+		return
+	}
+	defer release()
 	created := false
-	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
+	rep := s.submit(&commitRequest{idem: idem, mutate: func(c *workingCopy) (bool, error) {
 		cur := c.Provider(name)
+		_, deleting := c.deleting[name]
 		var curRev string
 		if cur != nil {
 			curRev = cur.Revision()
 		}
-		if perr := cond.check("provider", name, cur != nil, curRev); perr != nil {
+		// A provider being deleted belongs to nobody any more: a create takes it
+		// over, and any write cancels the deletion.
+		if perr := cond.check("provider", name, cur != nil && (!deleting || !cond.createOnly()), curRev); perr != nil {
 			return false, perr
+		}
+		delete(c.deleting, name)
+		created = cur == nil || (deleting && cond.createOnly())
+		if idem != nil {
+			idem.Revision, idem.Created = p.Revision(), created
 		}
 		switch {
 		case cur == nil:
 			c.Providers = append(c.Providers, p.Clone())
-			created = true
 			return true, nil
 		case cur.Equal(p):
 			return false, nil
@@ -248,7 +264,10 @@ func (s *Server) handleDeleteProvider(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
-	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
+	deferred := prefers(r, adminapi.PreferDeferredDelete)
+	var waiting []string
+	rep := s.submit(&commitRequest{mutate: func(c *workingCopy) (bool, error) {
+		waiting = nil
 		idx := slices.IndexFunc(c.Providers, func(p llmconfig.Provider) bool { return p.Name == name })
 		var curRev string
 		if idx >= 0 {
@@ -261,12 +280,23 @@ func (s *Server) handleDeleteProvider(w http.ResponseWriter, r *http.Request) {
 			return false, notFound(fmt.Sprintf("provider %q does not exist", printable(name)))
 		}
 		if users := c.AliasesOf(name); len(users) > 0 {
+			if deferred {
+				// Kept, and served to its aliases, until the commit in which the
+				// last of them leaves (finalizeDeletions).
+				if _, ok := c.deleting[name]; !ok {
+					c.deleting[name] = time.Now()
+				}
+				waiting = users
+				return false, nil
+			}
 			return false, &problem{Status: 409, Type: adminapi.ProblemProviderInUse, Title: "Provider In Use",
-				Detail: fmt.Sprintf("provider %q is still the target of alias(es) %s: point them at another provider or delete them first",
-					name, llmconfig.QuoteList(users)),
-				Aliases: users}
+				Detail: fmt.Sprintf("provider %q is still the target of alias(es) %s: point them at another provider or delete them first, "+
+					"or send the DELETE with the header \"Prefer: %s\" to have it deleted once the last of them has left",
+					name, llmconfig.QuoteList(users), adminapi.PreferDeferredDelete),
+				Aliases: users, retryAfterBatch: true}
 		}
 		c.Providers = slices.Delete(c.Providers, idx, idx+1)
+		delete(c.deleting, name)
 		return true, nil
 	}})
 	if rep.err != nil {
@@ -274,6 +304,13 @@ func (s *Server) handleDeleteProvider(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setGeneration(w, rep.generation)
+	if deferred {
+		w.Header().Set("Preference-Applied", adminapi.PreferDeferredDelete)
+	}
+	if len(waiting) > 0 {
+		writeJSON(w, http.StatusAccepted, adminapi.Deleted{Name: name, Generation: rep.generation, Deleting: true, Aliases: waiting})
+		return
+	}
 	writeJSON(w, http.StatusOK, adminapi.Deleted{Name: name, Generation: rep.generation})
 }
 
@@ -315,10 +352,16 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
+	content, _ := json.Marshal(b)
+	idem, release, done := s.idempotent(w, r, "alias", name, string(content)+"\x00"+cond.String())
+	if done {
+		return
+	}
+	defer release()
 	var out adminapi.Alias
 	created := false
 	format := s.snap.Load().format
-	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
+	rep := s.submit(&commitRequest{idem: idem, mutate: func(c *workingCopy) (bool, error) {
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
@@ -327,9 +370,11 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 		if perr := cond.check("alias", name, exists, curRev); perr != nil {
 			return false, perr
 		}
-		if err := llmconfig.CheckAliasTarget(c, b.Provider); err != nil {
-			return false, fieldProblem("The alias is invalid; nothing was written.",
+		if err := llmconfig.CheckAliasTarget(c.LLM, b.Provider); err != nil {
+			p := fieldProblem("The alias is invalid; nothing was written.",
 				llmconfig.FieldError{Field: llmconfig.FieldAliasProvider, Detail: err.Error()})
+			p.retryAfterBatch = true
+			return false, p
 		}
 		// The body's overrides replace the alias's; capabilities and cost that the
 		// body leaves out are the entry's own and stay as they are, also when the
@@ -350,16 +395,28 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 			return false, fieldProblem("The alias is invalid; nothing was written.", errs...)
 		}
 		if exists && cur == b.Provider && sameOpts(old, o) {
-			out = aliasOf(c, format, name, b.Provider)
+			out = aliasOf(c.LLM, format, name, b.Provider)
+			if idem != nil {
+				idem.Revision, idem.Created = out.Revision, false
+			}
 			return false, nil
+		}
+		if _, deleting := c.deleting[b.Provider]; deleting && cur != b.Provider {
+			return false, &problem{Status: 409, Type: adminapi.ProblemProviderDeleting, Title: "Provider Being Deleted",
+				Detail: fmt.Sprintf("provider %q is being deleted (it waits for alias(es) %s to leave), so no alias may be pointed at it; "+
+					"point the alias at another provider, or write the provider again (PUT) to cancel its deletion",
+					b.Provider, llmconfig.QuoteList(c.AliasesOf(b.Provider)))}
 		}
 		if c.Aliases == nil {
 			c.Aliases = map[string]string{}
 		}
 		c.Aliases[name] = b.Provider
 		c.SetOptions(name, o)
-		out = aliasOf(c, format, name, b.Provider)
+		out = aliasOf(c.LLM, format, name, b.Provider)
 		created = !exists
+		if idem != nil {
+			idem.Revision, idem.Created = out.Revision, created
+		}
 		return true, nil
 	}})
 	if rep.err != nil {
@@ -381,7 +438,7 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
-	rep := s.submit(&commitRequest{mutate: func(c *llmconfig.LLM) (bool, error) {
+	rep := s.submit(&commitRequest{mutate: func(c *workingCopy) (bool, error) {
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
@@ -434,4 +491,68 @@ func writeMutation(w http.ResponseWriter, r *http.Request, revision string, gene
 		w.Header().Set("Location", r.URL.Path)
 	}
 	writeJSON(w, status, body)
+}
+
+// idempotent handles the Idempotency-Key of a PUT. A retry of a write that is
+// remembered and whose object is still what that write made it is answered
+// again (done == true); otherwise it returns the record the write fills in (nil
+// without a key) and a release function.
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, kind, name, content string) (rec *idemRecord, release func(), done bool) {
+	key, prob := parseIdempotencyKey(r)
+	if prob != nil {
+		writeProblemDoc(w, prob)
+		return nil, nil, true
+	}
+	if key == "" {
+		return nil, func() {}, false
+	}
+	fp := kind + "\x00" + name + "\x00" + content
+	prev, release, err := s.idem.acquire(r.Context(), key)
+	if err != nil {
+		writeProblemDoc(w, errShuttingDown)
+		return nil, nil, true
+	}
+	if prev != nil {
+		if prev.Fingerprint != fp {
+			release()
+			writeProblemDoc(w, idempotencyReused())
+			return nil, nil, true
+		}
+		if s.replay(w, r, prev) {
+			release()
+			return nil, nil, true
+		}
+	}
+	return &idemRecord{Key: key, Fingerprint: fp, Kind: kind, Name: name}, release, false
+}
+
+// replay answers a retry with what its first attempt produced, when the object
+// is still exactly that.
+func (s *Server) replay(w http.ResponseWriter, r *http.Request, rec *idemRecord) bool {
+	snap := s.snap.Load()
+	var rev string
+	var body any
+	switch rec.Kind {
+	case "provider":
+		p := snap.llm.Provider(rec.Name)
+		if p == nil {
+			return false
+		}
+		rev = p.Revision()
+		body = adminapi.Provider{Provider: *p, Revision: rev, Credential: s.credential(r.Context(), p.APIKey), Generation: snap.generation}
+	case "alias":
+		target, ok := snap.llm.Aliases[rec.Name]
+		if !ok {
+			return false
+		}
+		a := aliasOf(snap.llm, snap.format, rec.Name, target)
+		a.Generation = snap.generation
+		rev, body = a.Revision, a
+	}
+	if rev == "" || rev != rec.Revision {
+		return false
+	}
+	w.Header().Set(adminapi.HeaderIdempotentReplayed, "true")
+	writeMutation(w, r, rev, snap.generation, rec.Created, body)
+	return true
 }

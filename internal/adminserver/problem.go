@@ -27,6 +27,10 @@ type problem struct {
 	CurrentRevision string
 	// Allow is sent as the Allow header of a 405.
 	Allow string
+	// retryAfterBatch asks the committer to try the mutation once more after
+	// the rest of its batch (its provider may be created, or its provider's
+	// aliases may leave, later in the same batch).
+	retryAfterBatch bool
 }
 
 func (p *problem) Error() string {

@@ -99,29 +99,29 @@ func TestBatchSemantics(t *testing.T) {
 	newProvider := llmconfig.Provider{Name: "extra", Type: "ollama", BaseURL: "http://h:1", Model: "m"}
 	bad := 9.0
 	reqs := []*commitRequest{
-		{mutate: func(c *llmconfig.LLM) (bool, error) { // 0: create a provider
+		{mutate: func(c *workingCopy) (bool, error) { // 0: create a provider
 			c.Providers = append(c.Providers, newProvider)
 			return true, nil
 		}},
-		{mutate: func(c *llmconfig.LLM) (bool, error) { // 1: depends on 0
-			if err := llmconfig.CheckAliasTarget(c, "extra"); err != nil {
+		{mutate: func(c *workingCopy) (bool, error) { // 1: depends on 0
+			if err := llmconfig.CheckAliasTarget(c.LLM, "extra"); err != nil {
 				return false, fieldProblem("x", llmconfig.FieldError{Field: "provider", Detail: err.Error()})
 			}
 			c.Aliases["fast"] = "extra"
 			return true, nil
 		}},
-		{mutate: func(c *llmconfig.LLM) (bool, error) { // 2: invalid result, rolled back
+		{mutate: func(c *workingCopy) (bool, error) { // 2: invalid result, rolled back
 			c.Providers[0].Temperature = &bad
 			c.Aliases["zzz"] = "gpt-4o"
 			return true, nil
 		}},
-		{mutate: func(*llmconfig.LLM) (bool, error) { // 3: a precondition failure
+		{mutate: func(*workingCopy) (bool, error) { // 3: a precondition failure
 			return false, preconditionFailed("no", "abc")
 		}},
-		{mutate: func(*llmconfig.LLM) (bool, error) { // 4: a bug
+		{mutate: func(*workingCopy) (bool, error) { // 4: a bug
 			panic("bug")
 		}},
-		{mutate: func(*llmconfig.LLM) (bool, error) { return false, nil }}, // 5: a no-op
+		{mutate: func(*workingCopy) (bool, error) { return false, nil }}, // 5: a no-op
 	}
 	for _, r := range reqs {
 		r.reply = make(chan commitReply, 1)

@@ -119,6 +119,8 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	idem *idemStore
+
 	execMu   sync.Mutex
 	execs    map[string]*Execution
 	inflight map[int64]int
@@ -131,6 +133,9 @@ type snapshot struct {
 	revision   string
 	// format is the node config file's format (llmconfig.FormatSeed, FormatV1).
 	format string
+	// deleting lists the providers whose deletion waits for their last alias
+	// to leave (see DELETE with Prefer: deferred-delete), with when it was asked.
+	deleting map[string]time.Time
 }
 
 type reloadRecord struct {
@@ -225,7 +230,13 @@ func New(cfg Config) (*Server, error) {
 		s.hasRO = true
 		s.roTokenSum = sha256.Sum256([]byte(cfg.ReadOnlyToken))
 	}
-	s.snap.Store(&snapshot{generation: 1, llm: llm, revision: llm.Revision(), format: format})
+	st, err := loadState(cfg.ConfigPath+StateFileSuffix, llm)
+	if err != nil {
+		_ = lock.Unlock()
+		return nil, err
+	}
+	s.idem = newIdemStore(st.Idempotency, time.Now())
+	s.snap.Store(&snapshot{generation: 1, llm: llm, revision: llm.Revision(), format: format, deleting: st.Deleting})
 	s.files.setLive(data)
 	s.lastReload.Store(&reloadRecord{Time: time.Now(), Outcome: outcomeSuccess, Trigger: TriggerStartup})
 	s.handler = s.routes()

@@ -62,15 +62,21 @@ func (c *Client) GetProvider(ctx context.Context, name string) (*Provider, error
 func (c *Client) PutProvider(ctx context.Context, p llmconfig.Provider, pre Precondition) (*Provider, error) {
 	defer c.snap.invalidate()
 	var out Provider
-	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: providerPath(p.Name), body: adminapi.ProviderPut{Provider: p, Name: &p.Name}, header: pre.header()}, &out)
+	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: providerPath(p.Name), body: adminapi.ProviderPut{Provider: p, Name: &p.Name}, header: pre.writeHeader()}, &out)
 	return &out, err
 }
 
-// DeleteProvider deletes a provider.
+// DeleteProvider deletes a provider. With pre.Deferred, a provider that aliases
+// still use is marked deleting instead of being refused: it stays until the last
+// of them leaves, and the answer has Deleting set and lists them.
 func (c *Client) DeleteProvider(ctx context.Context, name string, pre Precondition) (*Deleted, error) {
 	defer c.snap.invalidate()
 	var out Deleted
-	_, err := c.doJSON(ctx, request{method: http.MethodDelete, path: providerPath(name), header: pre.header()}, &out)
+	h := pre.header()
+	if pre.Deferred {
+		h.Set("Prefer", adminapi.PreferDeferredDelete)
+	}
+	_, err := c.doJSON(ctx, request{method: http.MethodDelete, path: providerPath(name), header: h}, &out)
 	return &out, err
 }
 
@@ -90,7 +96,7 @@ func (c *Client) PutAlias(ctx context.Context, name, provider string, pre Precon
 func (c *Client) PutAliasWith(ctx context.Context, name string, body adminapi.AliasPut, pre Precondition) (*Alias, error) {
 	defer c.snap.invalidate()
 	var out Alias
-	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: aliasPath(name), body: body, header: pre.header()}, &out)
+	_, err := c.doJSON(ctx, request{method: http.MethodPut, path: aliasPath(name), body: body, header: pre.writeHeader()}, &out)
 	return &out, err
 }
 

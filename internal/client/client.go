@@ -4,8 +4,10 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -76,6 +79,63 @@ type Client struct {
 	http  *retryablehttp.Client
 
 	snap snapshotCache
+
+	// created signals providers created through this client, for alias writes
+	// that wait for their target (WaitForProvider).
+	createdMu sync.Mutex
+	created   map[string]bool
+	createdCh chan struct{}
+}
+
+// CreatedProvider records that a provider was created through this client and
+// wakes alias writes waiting for it.
+func (c *Client) CreatedProvider(name string) {
+	c.createdMu.Lock()
+	defer c.createdMu.Unlock()
+	if c.created == nil {
+		c.created = map[string]bool{}
+	}
+	c.created[name] = true
+	if c.createdCh != nil {
+		close(c.createdCh)
+		c.createdCh = nil
+	}
+}
+
+// WaitForProvider waits until the named provider exists on the server: it is
+// created through this client, or a poll finds it. It gives up at deadline.
+func (c *Client) WaitForProvider(ctx context.Context, name string, deadline time.Time) error {
+	poll := 250 * time.Millisecond
+	for {
+		c.createdMu.Lock()
+		if c.created[name] {
+			c.createdMu.Unlock()
+			return nil
+		}
+		if c.createdCh == nil {
+			c.createdCh = make(chan struct{})
+		}
+		ch := c.createdCh
+		c.createdMu.Unlock()
+		left := time.Until(deadline)
+		if left <= 0 {
+			return fmt.Errorf("provider %q did not appear", name)
+		}
+		t := time.NewTimer(min(poll, left))
+		select {
+		case <-ch:
+		case <-t.C:
+			if _, err := c.GetProvider(ctx, name); err == nil {
+				t.Stop()
+				return nil
+			}
+			poll = min(2*poll, 2*time.Second)
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+		t.Stop()
+	}
 }
 
 // New validates cfg and returns a Client.
@@ -271,6 +331,22 @@ type Precondition struct {
 	IfMatch string
 	// CreateOnly sends If-None-Match: *, so the write only creates.
 	CreateOnly bool
+	// Deferred (provider deletes only) asks the server to delete a provider
+	// that aliases still use once the last of them has left, instead of
+	// refusing with 409.
+	Deferred bool
+}
+
+// writeHeader is header plus a fresh Idempotency-Key: one key per write call,
+// which go-retryablehttp sends unchanged on every retry of that call, so that the
+// server answers a retry whose first answer was lost with that answer (see the
+// IETF httpapi Idempotency-Key draft).
+func (p Precondition) writeHeader() http.Header {
+	h := p.header()
+	var k [16]byte
+	_, _ = rand.Read(k[:])
+	h.Set(adminapi.HeaderIdempotencyKey, strconv.Quote(hex.EncodeToString(k[:])))
+	return h
 }
 
 func (p Precondition) header() http.Header {

@@ -1196,3 +1196,36 @@ func TestParseEndpoint(t *testing.T) {
 		t.Error("New accepted an ftp endpoint")
 	}
 }
+
+// TestWritesCarryIdempotencyKeys: every PUT carries an Idempotency-Key, the same
+// on a retry of the same call and a new one for the next call.
+func TestWritesCarryIdempotencyKeys(t *testing.T) {
+	var mu sync.Mutex
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		n := len(keys)
+		mu.Unlock()
+		if n%2 == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	c, err := New(Config{Endpoint: srv.URL, Timeout: 5 * time.Second, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, MaxRetries: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.PutAlias(ctx, "fast", "p", Precondition{CreateOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutProvider(ctx, llmconfig.Provider{Name: "p"}, Precondition{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 4 || keys[0] == "" || keys[0] != keys[1] || keys[2] != keys[3] || keys[1] == keys[2] {
+		t.Fatalf("keys %q: want one per call, repeated on its retry", keys)
+	}
+}

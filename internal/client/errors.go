@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
 
 // APIError is a non-2xx answer of the admin API, decoded from application/problem+json
@@ -114,4 +115,25 @@ func IsProviderInUse(err error) bool {
 func IsFileChanged(err error) bool {
 	e, ok := AsAPIError(err)
 	return ok && e.Status == http.StatusConflict && e.Type == adminapi.ProblemFileChanged
+}
+
+// IsProviderDeleting reports a 409 refusing to point an alias at a provider
+// whose deletion is pending.
+func IsProviderDeleting(err error) bool {
+	e, ok := AsAPIError(err)
+	return ok && e.Status == http.StatusConflict && e.Type == adminapi.ProblemProviderDeleting
+}
+
+// IsTargetMissing reports a 422 refusing an alias whose provider does not exist.
+func IsTargetMissing(err error) bool {
+	e, ok := AsAPIError(err)
+	if !ok || e.Status != http.StatusUnprocessableEntity {
+		return false
+	}
+	for _, fe := range e.Errors {
+		if fe.Field == llmconfig.FieldAliasProvider && strings.Contains(fe.Detail, "does not exist") {
+			return true
+		}
+	}
+	return false
 }

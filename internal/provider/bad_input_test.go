@@ -138,7 +138,7 @@ func TestAccLLMProvider_badInput(t *testing.T) {
 			PlanOnly:    true,
 			ExpectError: expectError(`LLM Provider Already Exists.*already has a provider named "taken".*import`),
 		},
-		resource.TestStep{ // two resources with one name: the second is refused, nothing is duplicated
+		resource.TestStep{ // two resources with one name: refused at plan, nothing is written
 			Config: s.ProviderBlock() + `
 resource "aegis_llm_provider" "a" {
   name     = "dup"
@@ -153,7 +153,7 @@ resource "aegis_llm_provider" "b" {
   model    = "llama"
 }
 `,
-			ExpectError: expectError(`LLM Provider Already Exists.*"dup"`),
+			ExpectError: expectError(`Duplicate LLM Provider Name.*name = "dup"`),
 		},
 	)
 	resource.ParallelTest(t, resource.TestCase{

@@ -279,8 +279,9 @@ func TestAccLLMAlias_retargetWhileTargetChanges(t *testing.T) {
 }
 
 // TestAccLLMProvider_replaceWithAliases: renaming a provider that aliases point
-// to works with create_before_destroy (the replacement exists and the aliases move
-// before the old one is deleted); without it the error says what to add.
+// to works in one apply, with create_before_destroy (the replacement exists and
+// the aliases move before the old one is deleted) and without it (the old one is
+// deleted once its last alias has moved).
 func TestAccLLMProvider_replaceWithAliases(t *testing.T) {
 	s := startServer(t, testserver.Options{})
 	cfg := func(name, lifecycle string) string {
@@ -314,16 +315,17 @@ resource "aegis_llm_alias" "a" {
 	}
 	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
 
-	// Without create_before_destroy the old provider is deleted first, which the
-	// server refuses; the error names the aliases and the fix.
+	// Without create_before_destroy the old provider is deleted first: it is
+	// marked deleting, keeps serving its aliases, and goes in the commit in which
+	// the last of them moves to the replacement — all in one apply.
 	s2 := startServer(t, testserver.Options{})
 	r2 := newCLIRun(t, s2, cfg("gpt-4o", ""))
 	r2.run(0, nil, "apply", "-auto-approve", "-no-color")
 	writeFile(t, filepath.Join(r2.dir, "main.tf"), testAccTerraformBlock+cfg("gpt-4o-renamed", ""))
-	out := oneLine(r2.run(1, nil, "apply", "-auto-approve", "-no-color"))
-	for _, want := range []string{"LLM Provider Still In Use", "default, review", "create_before_destroy = true"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("failed rename output lacks %q:\n%s", want, out)
-		}
+	out := oneLine(r2.run(0, nil, "apply", "-auto-approve", "-no-color"))
+	if !strings.Contains(out, "LLM Provider Deletion Pending") || !strings.Contains(out, "default, review") {
+		t.Errorf("rename output does not say the deletion waits for the aliases:\n%s", out)
 	}
+	wantServer(t, s2, []string{"gpt-4o-renamed"}, map[string]string{"default": "gpt-4o-renamed", "review": "gpt-4o-renamed"})
+	r2.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
 }

@@ -21,16 +21,23 @@ type nodeDataSource struct {
 }
 
 type nodeModelV0 struct {
-	ID                   types.String  `tfsdk:"id"`
-	Generation           types.Int64   `tfsdk:"generation"`
-	Revision             types.String  `tfsdk:"revision"`
-	Mode                 types.String  `tfsdk:"mode"`
-	ReloadsTotal         types.Int64   `tfsdk:"reloads_total"`
-	LastReloadTime       types.String  `tfsdk:"last_reload_time"`
-	LastReloadOutcome    types.String  `tfsdk:"last_reload_outcome"`
-	LastReloadDurationMS types.Float64 `tfsdk:"last_reload_duration_ms"`
-	LastReloadChanges    types.Int64   `tfsdk:"last_reload_changes"`
-	Draining             []drainingV0  `tfsdk:"draining"`
+	ID                   types.String        `tfsdk:"id"`
+	Generation           types.Int64         `tfsdk:"generation"`
+	Revision             types.String        `tfsdk:"revision"`
+	Mode                 types.String        `tfsdk:"mode"`
+	ReloadsTotal         types.Int64         `tfsdk:"reloads_total"`
+	LastReloadTime       types.String        `tfsdk:"last_reload_time"`
+	LastReloadOutcome    types.String        `tfsdk:"last_reload_outcome"`
+	LastReloadDurationMS types.Float64       `tfsdk:"last_reload_duration_ms"`
+	LastReloadChanges    types.Int64         `tfsdk:"last_reload_changes"`
+	Draining             []drainingV0        `tfsdk:"draining"`
+	PendingDeletions     []pendingDeletionV0 `tfsdk:"pending_deletions"`
+}
+
+type pendingDeletionV0 struct {
+	Provider types.String   `tfsdk:"provider"`
+	Since    types.String   `tfsdk:"since"`
+	Aliases  []types.String `tfsdk:"aliases"`
 }
 
 type drainingV0 struct {
@@ -44,7 +51,7 @@ func (d *nodeDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 
 func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads the orchestrator's reload status: the live configuration generation, the last reload and the generations still draining.",
+		MarkdownDescription: "Reads the orchestrator's reload status: the live configuration generation, the last reload, the generations still draining and the providers whose deletion waits for their aliases.",
 		Attributes: map[string]schema.Attribute{
 			"id":                      schema.StringAttribute{MarkdownDescription: "The admin API endpoint's live generation, as a string.", Computed: true},
 			"generation":              schema.Int64Attribute{MarkdownDescription: "Live configuration generation; every reload that changes the `llm` section adds one.", Computed: true},
@@ -61,6 +68,16 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"generation": schema.Int64Attribute{MarkdownDescription: "The generation.", Computed: true},
 					"in_flight":  schema.Int64Attribute{MarkdownDescription: "Executions still running on it.", Computed: true},
+				}},
+			},
+			"pending_deletions": schema.ListNestedAttribute{
+				MarkdownDescription: "Providers whose deletion was requested while aliases still routed to them: the orchestrator keeps serving them and deletes each in the commit in which its last alias leaves.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"provider": schema.StringAttribute{MarkdownDescription: "The provider's name.", Computed: true},
+					"since":    schema.StringAttribute{MarkdownDescription: "When the deletion was requested (RFC 3339).", Computed: true},
+					"aliases": schema.ListAttribute{MarkdownDescription: "The aliases that still route to it.", Computed: true,
+						ElementType: types.StringType},
 				}},
 			},
 		},
@@ -89,6 +106,14 @@ func (d *nodeDataSource) Read(ctx context.Context, _ datasource.ReadRequest, res
 		LastReloadDurationMS: types.Float64Null(),
 		LastReloadChanges:    types.Int64Null(),
 		Draining:             make([]drainingV0, len(st.Draining)),
+		PendingDeletions:     make([]pendingDeletionV0, len(st.PendingDeletions)),
+	}
+	for i, pd := range st.PendingDeletions {
+		m.PendingDeletions[i] = pendingDeletionV0{Provider: types.StringValue(pd.Provider),
+			Since: types.StringValue(pd.Since.UTC().Format(time.RFC3339Nano)), Aliases: make([]types.String, len(pd.Aliases))}
+		for j, a := range pd.Aliases {
+			m.PendingDeletions[i].Aliases[j] = types.StringValue(a)
+		}
 	}
 	if lr := st.LastReload; lr != nil {
 		m.LastReloadTime = types.StringValue(lr.Time.UTC().Format(time.RFC3339Nano))

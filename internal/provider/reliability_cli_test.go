@@ -305,41 +305,6 @@ resource "aegis_llm_alias" "a" {
 	r.run(0, nil, "destroy", "-auto-approve", "-no-color")
 }
 
-// TestAccLLMProvider_adoptIdentical: a provider and alias that already exist on
-// the orchestrator exactly as declared (left by an apply whose answers were lost)
-// are adopted with a warning, not refused; a plan afterwards is empty.
-func TestAccLLMProvider_adoptIdentical(t *testing.T) {
-	s := startServer(t, testserver.Options{ConfigYAML: `llm:
-  providers:
-    - name: gpt-4o
-      type: openai
-      api_key: "env:OPENAI_API_KEY"
-      model: gpt-4o
-  aliases:
-    fast: gpt-4o
-`})
-	r := newCLIRun(t, s, `
-resource "aegis_llm_provider" "p" {
-  name    = "gpt-4o"
-  type    = "openai"
-  api_key = "env:OPENAI_API_KEY"
-  model   = "gpt-4o"
-}
-
-resource "aegis_llm_alias" "fast" {
-  name          = "fast"
-  provider_name = aegis_llm_provider.p.name
-}
-`)
-	out := oneLine(r.run(0, nil, "apply", "-auto-approve", "-no-color"))
-	for _, want := range []string{"Adopting Existing LLM Provider", "Adopting Existing LLM Alias", "Resources: 2 added"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("apply output lacks %q:\n%s", want, out)
-		}
-	}
-	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
-}
-
 // TestAccProvider_unreloadedHandEdit: an operator edits aegis-config.yaml and does
 // not reload the admin server. An apply does not undo that edit: it fails saying
 // what to do; after the reload the edit shows as drift and the apply goes through.

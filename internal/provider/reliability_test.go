@@ -33,8 +33,9 @@ resource "aegis_llm_alias" "a" {
 `
 
 // TestAccLLMProvider_lostResponses: a write whose answer is lost after the server
-// committed it is retried; the retry finds the object equal to the plan and adopts
-// it (create, update and delete), and 503/429 answers with Retry-After are waited out.
+// committed it is retried with the same idempotency key, which the server answers
+// with the first attempt's result (create, update), a retried delete finds the
+// object gone, and 503/429 answers with Retry-After are waited out.
 func TestAccLLMProvider_lostResponses(t *testing.T) {
 	s := startServer(t, testserver.Options{})
 	proxy := testserver.NewFaultProxy(t, s.URL)
@@ -106,8 +107,9 @@ func TestAccLLMProvider_lostResponses(t *testing.T) {
 }
 
 // TestAccLLMProvider_lostResponseConflict: when, in the window a lost answer
-// opens, somebody else changes the object, the retry does not adopt it: the
-// error says the object differs.
+// opens, somebody else changes the object, the retry does not adopt it: its
+// idempotency key no longer matches what the object is, and the error says the
+// object exists and how to import it.
 func TestAccLLMProvider_lostResponseConflict(t *testing.T) {
 	s := startServer(t, testserver.Options{})
 	proxy := testserver.NewFaultProxy(t, s.URL)
@@ -138,7 +140,7 @@ resource "aegis_llm_provider" "p" {
   model   = "gpt-4o"
 }
 `,
-			ExpectError: expectError(`LLM Provider Already Exists.*different configuration`),
+			ExpectError: expectError(`LLM Provider Already Exists.*import`),
 		}},
 	})
 	if _, err := c.DeleteProvider(context.Background(), "gpt-4o", client.Precondition{}); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,7 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 )
@@ -169,6 +172,20 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Removing the Default Alias", removingDefault)
 	}
 	target := plan.ProviderName.ValueString()
+	reg := registryFor(r.client)
+	if !plan.Name.IsUnknown() && (!hasState || state.Name.Equal(plan.Name)) {
+		if n := reg.manage("alias", plan.Name.ValueString()); n > 1 {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Duplicate LLM Alias Name",
+				fmt.Sprintf("Another aegis_llm_alias of this configuration also has name = %q, so both would manage the same alias on the orchestrator. "+
+					"Terraform shows this one's address above; remove one of the two or give it another name.", plan.Name.ValueString()))
+			return
+		}
+	}
+	// What this walk plans for the target: a provider that Terraform planned
+	// before this alias (always so when provider_name references it). Only
+	// used to decide what is unknown and what to warn about: a value taken from
+	// it could differ when Terraform re-plans during apply in another order.
+	planned, isPlanned := reg.provider(target)
 	snap, err := r.client.Baseline(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Error Reading Alias Target",
@@ -178,12 +195,8 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	warnFileEdit(&resp.Diagnostics, r.client, snap.FileEdit)
 	if !hasState && !plan.Name.IsUnknown() {
 		if a := snap.Alias(plan.Name.ValueString()); a != nil {
-			if a.Provider != target {
-				resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", a.Name))
-				return
-			}
-			resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting Existing LLM Alias",
-				fmt.Sprintf("The orchestrator already has alias %q pointing to %q; apply adopts it instead of creating it.", a.Name, a.Provider))
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", a.Name))
+			return
 		}
 	}
 	var config llmAliasModelV0
@@ -192,6 +205,18 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	p := snap.Provider(target)
+	if p != nil && p.Deleting {
+		resp.Diagnostics.AddAttributeWarning(path.Root("provider_name"), "Alias Routed to a Provider Being Deleted",
+			fmt.Sprintf("Provider %q is being deleted on the orchestrator (it waits for its last aliases to leave), so the orchestrator refuses to point more aliases at it. "+
+				"Apply succeeds only if this configuration also declares that provider (an aegis_llm_provider with name = %q), which cancels the deletion; otherwise point the alias at another provider.",
+				target, target))
+	}
+	if p == nil && !isPlanned {
+		resp.Diagnostics.AddAttributeWarning(path.Root("provider_name"), "Alias Target Not Found",
+			fmt.Sprintf("Provider %q does not exist on the orchestrator, and no aegis_llm_provider planned so far in this run has that name. "+
+				"If this configuration declares it (with a literal provider_name Terraform may plan the alias first), apply creates it and the alias waits for it; "+
+				"otherwise the apply fails. Reference the provider (provider_name = aegis_llm_provider.<label>.name) so that Terraform orders them.", target))
+	}
 	if !r.checkOptionsFormat(ctx, &resp.Diagnostics, snap.Format, config, p) {
 		return
 	}
@@ -200,6 +225,10 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// the target exists already), else, when not retargeted, the last refresh.
 	if config.Model.IsNull() {
 		switch {
+		case isPlanned && planned.Changes && (p == nil || planned.Model != p.Model):
+			// This run changes the provider's model: the alias is re-routed. The
+			// value is known after apply (see plan_registry.go).
+			plan.Model = types.StringUnknown()
 		case p != nil:
 			plan.Model = types.StringValue(p.Model)
 		case !retargeted:
@@ -337,14 +366,10 @@ func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateReques
 	name, target := plan.Name.ValueString(), plan.ProviderName.ValueString()
 	body, _ := config.options(ctx)
 	body.Provider = target
-	got, err := r.client.PutAliasWith(ctx, name, body, client.Precondition{CreateOnly: true})
+	got, err := r.putAlias(ctx, name, body, client.Precondition{CreateOnly: true})
 	if client.IsPreconditionFailed(err) {
-		got, err = r.adoptIfEqual(ctx, name, target)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists",
-				fmt.Sprintf("An alias named %q already exists on the orchestrator and %s. Import it with `terraform import aegis_llm_alias.<name> %s` (or an import block) to manage it.", name, err, name))
-			return
-		}
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", name))
+		return
 	} else if err != nil {
 		addAliasWriteError(&resp.Diagnostics, "Error Creating LLM Alias", name, target, err)
 		return
@@ -353,18 +378,25 @@ func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
-func (r *llmAliasResource) adoptIfEqual(ctx context.Context, name, target string) (*client.Alias, error) {
-	cur, err := r.client.GetAlias(ctx, name)
-	if err != nil {
-		if client.IsNotFound(err) {
-			return nil, fmt.Errorf("was deleted meanwhile")
+// targetWait bounds how long an alias write waits for its provider to appear:
+// in a configuration that names providers as literal strings, nothing orders the
+// provider's create before the alias's, and both may run at the same time.
+const targetWait = 20 * time.Second
+
+// putAlias writes an alias. When its provider does not exist yet but is being
+// created by this run (or appears meanwhile), it waits for it, up to targetWait.
+func (r *llmAliasResource) putAlias(ctx context.Context, name string, body adminapi.AliasPut, pre client.Precondition) (*client.Alias, error) {
+	deadline := time.Now().Add(targetWait)
+	for {
+		got, err := r.client.PutAliasWith(ctx, name, body, pre)
+		if !client.IsTargetMissing(err) || time.Now().After(deadline) {
+			return got, err
 		}
-		return nil, err
+		tflog.Info(ctx, "alias target does not exist yet; waiting for it", map[string]any{"alias": name, "provider": body.Provider})
+		if werr := r.client.WaitForProvider(ctx, body.Provider, deadline); werr != nil {
+			return got, err
+		}
 	}
-	if cur.Provider != target {
-		return nil, fmt.Errorf("points to provider %q, not %q", cur.Provider, target)
-	}
-	return cur, nil
 }
 
 // setApplied records the server's answer. The model and type behind the alias are
@@ -443,15 +475,12 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 	name, target := plan.Name.ValueString(), plan.ProviderName.ValueString()
 	body, _ := config.options(ctx)
 	body.Provider = target
-	got, err := r.client.PutAliasWith(ctx, name, body, client.Precondition{IfMatch: state.Revision.ValueString()})
+	got, err := r.putAlias(ctx, name, body, client.Precondition{IfMatch: state.Revision.ValueString()})
 	if client.IsPreconditionFailed(err) {
-		got, err = r.adoptIfEqual(ctx, name, target)
-		if err != nil {
-			resp.Diagnostics.AddError("LLM Alias Changed Outside This Run",
-				fmt.Sprintf("Alias %q was changed on the orchestrator after this plan was made (it %s), so it was not overwritten. "+
-					"Run `terraform plan` again to see the current mapping, then apply.", name, err))
-			return
-		}
+		resp.Diagnostics.AddError("LLM Alias Changed Outside This Run",
+			fmt.Sprintf("Alias %q was changed or deleted on the orchestrator after this plan was made, so it was not overwritten. "+
+				"Run `terraform plan` again to see the current mapping, then apply. (%s)", name, err))
+		return
 	} else if err != nil {
 		addAliasWriteError(&resp.Diagnostics, "Error Updating LLM Alias", name, target, err)
 		return
@@ -496,12 +525,18 @@ func (r *llmAliasResource) ImportState(ctx context.Context, req resource.ImportS
 
 func addAliasWriteError(diags diagAdder, summary, name, target string, err error) {
 	e, ok := client.AsAPIError(err)
+	if client.IsProviderDeleting(err) {
+		diags.AddError(summary, fmt.Sprintf("Alias %q cannot be pointed at provider %q: the provider is being deleted (it waits for its last aliases to leave), so nothing was changed. "+
+			"Point the alias at another provider, or declare the provider in this configuration (an aegis_llm_provider with name = %q) so that applying it cancels the deletion. (%s)",
+			name, target, target, err))
+		return
+	}
 	if ok && client.IsValidation(err) {
 		for _, fe := range e.Errors {
 			if fe.Field == llmconfig.FieldAliasProvider {
-				diags.AddError(summary, fmt.Sprintf("Alias %q targets provider %q, which does not exist on the orchestrator, so the alias was not changed. "+
-					"Create the provider first (reference aegis_llm_provider.<x>.name in provider_name so Terraform orders it) or point the alias at an existing provider. (%s)",
-					name, target, err))
+				diags.AddError(summary, fmt.Sprintf("Alias %q targets provider %q, which does not exist on the orchestrator (the alias waited %s for it to be created), so the alias was not changed. "+
+					"Declare the provider (an aegis_llm_provider with name = %q) or point the alias at an existing provider. (%s)",
+					name, target, targetWait, target, err))
 				return
 			}
 		}

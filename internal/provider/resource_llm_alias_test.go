@@ -238,20 +238,22 @@ func TestAccLLMProvider_inUse(t *testing.T) {
 					return err
 				},
 			},
-			{
-				Config:      cfg,
-				Destroy:     true,
-				ExpectError: expectError(`LLM Provider Still In Use.*"claude-3-5-haiku".*review`),
-			},
-			{
-				PreConfig: func() {
-					if _, err := c.DeleteAlias(ctx, "review", client.Precondition{}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: cfg,
-			},
 		},
-		CheckDestroy: checkProviderGone(s, "claude-3-5-haiku", "gpt-4o-mini"),
+		// The destroy succeeds; the provider that an alias outside the
+		// configuration still uses stays, marked deleting, until that alias leaves.
+		CheckDestroy: func(st *terraform.State) error {
+			p, err := c.GetProvider(ctx, "claude-3-5-haiku")
+			if err != nil || !p.Deleting {
+				return fmt.Errorf("provider used by an outside alias after the destroy: %+v, %w; want it kept, deleting", p, err)
+			}
+			status, err := c.Status(ctx)
+			if err != nil || len(status.PendingDeletions) != 1 || status.PendingDeletions[0].Provider != "claude-3-5-haiku" {
+				return fmt.Errorf("status pending deletions: %+v %w", status, err)
+			}
+			if _, err := c.DeleteAlias(ctx, "review", client.Precondition{}); err != nil {
+				return err
+			}
+			return checkProviderGone(s, "claude-3-5-haiku", "gpt-4o-mini")(st)
+		},
 	})
 }

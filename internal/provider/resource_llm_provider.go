@@ -46,8 +46,7 @@ func llmProviderResourceSchemaV0() schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "An LLM provider in the orchestrator's `llm.providers`: an adapter type, a model and a credential reference. " +
 			"Aliases (`aegis_llm_alias`) point agents at providers. Every change is applied as a graceful reload. " +
-			"Renaming replaces the provider; give providers that aliases follow `lifecycle { create_before_destroy = true }`, " +
-			"since the orchestrator refuses to delete a provider while aliases still point to it.",
+			"Renaming or removing a provider that aliases still route to works in one apply: the orchestrator keeps it, marked deleting, until the last alias has moved or been deleted.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The provider's name (import ID).",
@@ -128,15 +127,21 @@ func (r *llmProviderResource) ValidateConfig(ctx context.Context, req resource.V
 			attr+" is set to an empty string. Remove the attribute (or set it to null) to leave it unset.")
 	}
 	for _, fe := range llmconfig.ValidateProvider(m.toAPI(), m.known()) {
+		if fe.Field == llmconfig.FieldAPIKey {
+			// Attached to the resource, not to api_key: Terraform prints the source
+			// line of an attribute's error, and that line may hold a literal key.
+			resp.Diagnostics.AddError("Invalid api_key", "api_key "+fe.Detail+". (The value is not shown here, so that it does not reach terminals and CI logs.)")
+			continue
+		}
 		resp.Diagnostics.AddAttributeError(path.Root(fe.Field), "Invalid "+fe.Field, fe.Field+" "+fe.Detail+".")
 	}
 }
 
 // ModifyPlan does three things at plan time:
 //   - it refuses to create a provider whose name is already taken on the
-//     orchestrator by a different configuration (that one has to be imported, not
-//     silently taken over); an identical one, typically committed by an apply whose
-//     answer was lost, is adopted with a warning;
+//     orchestrator (that one has to be imported, never silently taken over; a
+//     retry of a create whose answer was lost is resolved by the server through
+//     the write's idempotency key);
 //   - it fills in the computed values that follow from the configuration (id,
 //     revision, credential_source), so plans show only real changes;
 //   - it warns when a change of model or type re-routes aliases that point here.
@@ -160,6 +165,23 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.AddAttributeWarning(path.Root("api_key"), "Literal API Key in the Node Config",
 			literalKeyWarning(plan.Name.ValueString(), plan.APIKey))
 	}
+	reg := registryFor(r.client)
+	name := plan.Name.ValueString()
+	// A replacement is planned twice: first against the old object (whose name
+	// differs), then as a create; count it once.
+	if !hasState || state.Name.Equal(plan.Name) {
+		if n := reg.manage("provider", name); n > 1 {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Duplicate LLM Provider Name",
+				fmt.Sprintf("Another aegis_llm_provider of this configuration also has name = %q, so both would manage the same provider on the orchestrator. "+
+					"Terraform shows this one's address above; remove one of the two or give it another name.", name))
+			return
+		}
+	}
+	if plan.allKnown() {
+		p := plan.toAPI()
+		reg.planProvider(name, plannedProvider{Model: p.Model, Type: p.Type,
+			Changes: !hasState || state.Model.ValueString() != p.Model || state.Type.ValueString() != p.Type})
+	}
 	if hasState && plan.toAPI().Equal(state.toAPI()) && plan.allKnown() {
 		return // no change
 	}
@@ -180,15 +202,9 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 			resp.Diagnostics.AddAttributeWarning(path.Root("api_key"), "Credential Reference Not Resolved By Every Daemon", warning+".")
 		}
 	}
-	existing := snap.Provider(plan.Name.ValueString())
-	if !hasState && existing != nil {
-		if plan.allKnown() && !existing.Equal(plan.toAPI()) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", existing.Name))
-			return
-		}
-		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting Existing LLM Provider",
-			fmt.Sprintf("The orchestrator already has a provider named %q that this state does not manage (for example from an apply whose answer was lost). "+
-				"Apply adopts it if its configuration equals this one, and fails otherwise.", existing.Name))
+	if existing := snap.Provider(plan.Name.ValueString()); !hasState && existing != nil && !existing.Deleting {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", existing.Name))
+		return
 	}
 	if !plan.allKnown() {
 		return
@@ -243,12 +259,16 @@ func defaultNote(aliases []string) string {
 	return ""
 }
 
-// alreadyExists explains how to take over an object that exists outside this state.
+// alreadyExists explains how to take over an object that exists outside this
+// state: import it. The provider does not know the resource's address, which
+// Terraform prints above the message ("with ..."), so the block names it so.
 func alreadyExists(resourceType, kind, name string) string {
-	return fmt.Sprintf("The orchestrator already has a %s named %q, with a different configuration, that this Terraform state does not manage. "+
-		"Import it to manage it (an import block with to = %s.<label> and id = %q, or `terraform import %s.<label> %s`), "+
-		"choose another name, or, if another resource of this configuration is being renamed, use a moved block.",
-		kind, name, resourceType, name, resourceType, name)
+	return fmt.Sprintf("The orchestrator already has a %s named %q, which this Terraform state does not manage, so it was not changed. "+
+		"A create never takes over an existing object. If this configuration should manage it, import it: add this block, "+
+		"with the address from the \"with\" line above as `to`, and apply again:\n\n"+
+		"import {\n  to = %s.<label>\n  id = %q\n}\n\n"+
+		"Otherwise choose another name. If another Terraform state manages it, change it there instead.",
+		kind, name, resourceType, name)
 }
 
 func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -260,37 +280,17 @@ func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateReq
 	want := plan.toAPI()
 	got, err := r.client.PutProvider(ctx, want, client.Precondition{CreateOnly: true})
 	if client.IsPreconditionFailed(err) {
-		// Either it already existed, or an earlier attempt of this very request was
-		// committed and its answer lost: adopt it when it is exactly what we want.
-		got, err = r.adoptIfEqual(ctx, want, err)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists",
-				fmt.Sprintf("A provider named %q already exists on the orchestrator with a different configuration. "+
-					"Import it with `terraform import aegis_llm_provider.<name> %s` (or an import block) to manage it, or choose another name. %s", want.Name, want.Name, err))
-			return
-		}
+		// A retry of this create whose first answer was lost is answered by the
+		// server through its idempotency key; a 412 means somebody else's object.
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Provider Already Exists", alreadyExists("aegis_llm_provider", "provider", want.Name))
+		return
 	} else if err != nil {
 		addProviderWriteError(&resp.Diagnostics, "Error Creating LLM Provider", want.Name, err)
 		return
 	}
+	r.client.CreatedProvider(want.Name)
 	setAppliedProvider(&resp.Diagnostics, &plan, got)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
-}
-
-// adoptIfEqual fetches the provider after a 412 and returns it when its
-// configuration equals want; otherwise it returns an error describing the mismatch.
-func (r *llmProviderResource) adoptIfEqual(ctx context.Context, want llmconfig.Provider, cause error) (*client.Provider, error) {
-	cur, err := r.client.GetProvider(ctx, want.Name)
-	if err != nil {
-		if client.IsNotFound(err) {
-			return nil, fmt.Errorf("it no longer exists (%w)", cause)
-		}
-		return nil, err
-	}
-	if !cur.Equal(want) {
-		return nil, fmt.Errorf("its current configuration (revision %s) differs from this plan", cur.Revision)
-	}
-	return cur, nil
 }
 
 func (r *llmProviderResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -325,13 +325,10 @@ func (r *llmProviderResource) Update(ctx context.Context, req resource.UpdateReq
 	want := plan.toAPI()
 	got, err := r.client.PutProvider(ctx, want, client.Precondition{IfMatch: state.Revision.ValueString()})
 	if client.IsPreconditionFailed(err) {
-		got, err = r.adoptIfEqual(ctx, want, err)
-		if err != nil {
-			resp.Diagnostics.AddError("LLM Provider Changed Outside This Run",
-				fmt.Sprintf("Provider %q was changed or deleted on the orchestrator after this plan was made (expected revision %s), so it was not overwritten. "+
-					"Run `terraform plan` again to see the current state, then apply. Details: %s", want.Name, state.Revision.ValueString(), err))
-			return
-		}
+		resp.Diagnostics.AddError("LLM Provider Changed Outside This Run",
+			fmt.Sprintf("Provider %q was changed or deleted on the orchestrator after this plan was made (expected revision %s), so it was not overwritten. "+
+				"Run `terraform plan` again to see the current state, then apply. (%s)", want.Name, state.Revision.ValueString(), err))
+		return
 	} else if err != nil {
 		addProviderWriteError(&resp.Diagnostics, "Error Updating LLM Provider", want.Name, err)
 		return
@@ -347,7 +344,12 @@ func (r *llmProviderResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	name, rev := state.Name.ValueString(), state.Revision.ValueString()
-	_, err := r.client.DeleteProvider(ctx, name, client.Precondition{IfMatch: rev})
+	// The deferred form: when aliases still route here — typically aliases this
+	// same apply retargets or deletes next, which Terraform may order after
+	// this delete — the provider is marked deleting and the orchestrator removes
+	// it in the commit in which the last of them leaves. Waiting for that here
+	// could wait for the very aliases that wait for this delete.
+	got, err := r.client.DeleteProvider(ctx, name, client.Precondition{IfMatch: rev, Deferred: true})
 	if client.IsPreconditionFailed(err) {
 		err = goneOrChanged(err, func() (string, error) {
 			p, err := r.client.GetProvider(ctx, name)
@@ -361,14 +363,13 @@ func (r *llmProviderResource) Delete(ctx context.Context, req resource.DeleteReq
 		}
 	}
 	switch {
+	case err == nil && got != nil && got.Deleting:
+		resp.Diagnostics.AddWarning("LLM Provider Deletion Pending",
+			fmt.Sprintf("Provider %q is still the target of alias(es) %s, so the orchestrator keeps serving it to them and deletes it in the commit in which the last of them "+
+				"points elsewhere or is deleted. If this apply changes them, that happens during this apply. If they are managed elsewhere, the provider stays until they move: "+
+				"pending deletions are listed in data.aegis_node's pending_deletions and in GET /v1/admin/status. Applying this provider again cancels the deletion.",
+				name, strings.Join(got.Aliases, ", ")))
 	case err == nil, client.IsNotFound(err):
-	case client.IsProviderInUse(err):
-		e, _ := client.AsAPIError(err)
-		resp.Diagnostics.AddError("LLM Provider Still In Use",
-			fmt.Sprintf("Provider %q cannot be deleted because aliases still point to it: %s. Nothing was deleted. "+
-				"If this provider is being replaced (renamed) while aliases follow it, add lifecycle { create_before_destroy = true } to the aegis_llm_provider, "+
-				"so the replacement exists and the aliases move before the old one is deleted; otherwise point those aliases elsewhere or destroy them first. (%s)",
-				name, strings.Join(e.Aliases, ", "), err))
 	default:
 		addProviderWriteError(&resp.Diagnostics, "Error Deleting LLM Provider", name, err)
 	}

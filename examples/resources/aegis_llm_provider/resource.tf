@@ -8,12 +8,8 @@ resource "aegis_llm_provider" "gpt_4o" {
   context_window = 128000
   temperature    = 0.2
 
-  # Renaming a provider replaces it. With create_before_destroy the new one is
-  # created and the aliases that reference it move before the old one is deleted
-  # (the orchestrator refuses to delete a provider that aliases still use).
-  lifecycle {
-    create_before_destroy = true
-  }
+  # Renaming or removing a provider that aliases use takes one apply: the
+  # orchestrator keeps it, marked deleting, until its last alias has moved.
 }
 
 # Azure OpenAI: base_url and api_version are required, the key comes from OpenBao.
