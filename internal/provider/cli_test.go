@@ -247,10 +247,10 @@ resource "aegis_llm_alias" "default" {
 `
 
 // TestAccLLMAlias_retargetWhileTargetChanges: one apply retargets an alias and
-// changes the model of its new target. The plan shows the model as it was; the
-// apply succeeds (no "inconsistent final plan") and says what really happened;
-// the next refresh records the new model. The model change also warns that the
-// aliases on that provider — default among them — are re-routed.
+// changes the model of its new target. The plan shows the alias's model as known
+// after apply (the provider's plan came first); the apply succeeds (no
+// "inconsistent final plan") and records the new model. The model change also
+// warns that the aliases on that provider — default among them — are re-routed.
 func TestAccLLMAlias_retargetWhileTargetChanges(t *testing.T) {
 	s := startServer(t, testserver.Options{Env: []string{"OPENAI_API_KEY=k", "ANTHROPIC_API_KEY=k"}})
 	r := newCLIRun(t, s, testAccRetargetAndRemodel)
