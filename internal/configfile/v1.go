@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -691,10 +690,10 @@ func renderModel(alias string, eff llmconfig.Provider, o llmconfig.AliasOptions)
 		lines = append(lines, "max_output_tokens: "+strconv.FormatInt(*eff.MaxTokens, 10))
 	}
 	if eff.Temperature != nil {
-		lines = append(lines, "temperature: "+formatFloat(*eff.Temperature))
+		lines = append(lines, "temperature: "+renderFloat(*eff.Temperature))
 	}
 	if o.CostPer1kTokens != nil {
-		lines = append(lines, "cost_per_1k_tokens: "+formatFloat(*o.CostPer1kTokens))
+		lines = append(lines, "cost_per_1k_tokens: "+renderFloat(*o.CostPer1kTokens))
 	}
 	return lines
 }
@@ -741,7 +740,7 @@ func (d *v1Document) patchModel(e *editor, m *v1Model, eff llmconfig.Provider, o
 		case want == nil && have != nil:
 			d.remove(e, m.node, key)
 		case want != nil && (have == nil || *have != *want):
-			d.setRaw(e, m.node, key, formatFloat(*want), "")
+			d.setRaw(e, m.node, key, renderFloat(*want), "")
 		}
 	}
 	setInt("context_window", eff.ContextWindow, m.ctx)
@@ -844,20 +843,4 @@ func flowList(items []string) string {
 		q[i] = dq(s)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
-}
-
-func formatFloat(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return ".nan"
-	case math.IsInf(v, 1):
-		return ".inf"
-	case math.IsInf(v, -1):
-		return "-.inf"
-	}
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".eE") {
-		s += ".0"
-	}
-	return s
 }
