@@ -36,6 +36,10 @@ const (
 	// PreferDeferredDelete (Prefer header of a provider DELETE) accepts deleting
 	// a provider that aliases still use: it is deleted once the last has left.
 	PreferDeferredDelete = "deferred-delete"
+	// PreferAwaitProvider (Prefer header of an alias PUT) accepts an alias
+	// whose provider does not exist yet: it is recorded as awaiting that
+	// provider (202) and written in the commit that creates it.
+	PreferAwaitProvider = "await-provider"
 )
 
 // Credential is the server's view of an api_key reference: where it resolves and
@@ -96,6 +100,12 @@ type Alias struct {
 	// under, when there are several; such an alias is read-only (409 alias-shared).
 	SharedWith []string `json:"shared_with,omitempty"`
 	Generation int64    `json:"generation,omitempty"`
+	// Awaiting is set only in the 202 answer to a PUT with
+	// "Prefer: await-provider" whose provider does not exist yet: the alias is
+	// not live (not routed, not listed) until that provider is created, and is
+	// dropped at AwaitingUntil if it is not.
+	Awaiting      bool       `json:"awaiting,omitempty"`
+	AwaitingUntil *time.Time `json:"awaiting_until,omitempty"`
 }
 
 // AliasPut is the body of PUT /v1/admin/llm/aliases/{name}.
@@ -172,6 +182,9 @@ type Deleted struct {
 	// aliases still use: it is deleted in the commit in which the last leaves.
 	Deleting bool     `json:"deleting,omitempty"`
 	Aliases  []string `json:"aliases,omitempty"`
+	// AwaitingCancelled says that the DELETE of an alias cancelled an alias
+	// that was awaiting its provider (and that no live alias had that name).
+	AwaitingCancelled bool `json:"awaiting_cancelled,omitempty"`
 }
 
 // FileEdit says that the config file on disk differs from the file the live
@@ -234,6 +247,19 @@ type Status struct {
 	FileEdit      *FileEdit  `json:"file_edit,omitempty"`
 	// PendingDeletions lists the providers whose deletion waits for aliases.
 	PendingDeletions []PendingDeletion `json:"pending_deletions"`
+	// AwaitingAliases lists the aliases written with "Prefer: await-provider"
+	// whose provider does not exist yet.
+	AwaitingAliases []AwaitingAlias `json:"awaiting_aliases"`
+}
+
+// AwaitingAlias is an alias accepted before its provider existed: it becomes
+// live in the commit that creates Provider, or is dropped at Until.
+type AwaitingAlias struct {
+	Alias    string    `json:"alias"`
+	Provider string    `json:"provider"`
+	Revision string    `json:"revision"`
+	Since    time.Time `json:"since"`
+	Until    time.Time `json:"until"`
 }
 
 // PendingDeletion is a provider whose deletion waits for the aliases that still

@@ -114,10 +114,15 @@ const (
 func (s *Server) commitLoop() {
 	defer close(s.done)
 	var g batcher
+	tick := time.NewTicker(s.awaitCheckInterval())
+	defer tick.Stop()
 	for {
 		var first *commitRequest
 		select {
 		case first = <-s.queue:
+		case <-tick.C:
+			s.settleNow()
+			continue
 		case <-s.stop:
 			return
 		}
@@ -274,9 +279,12 @@ func (s *Server) runBatch(batch []*commitRequest) {
 
 func (s *Server) commitMutations(muts []*commitRequest) {
 	live := s.snap.Load()
-	work := &workingCopy{LLM: live.llm.Clone(), deleting: maps.Clone(live.deleting)}
+	work := &workingCopy{LLM: live.llm.Clone(), deleting: maps.Clone(live.deleting), awaiting: maps.Clone(live.awaiting)}
 	if work.deleting == nil {
 		work.deleting = map[string]time.Time{}
+	}
+	if work.awaiting == nil {
+		work.awaiting = map[string]awaitRecord{}
 	}
 	var ok, later []*commitRequest
 	changes := 0
@@ -311,19 +319,24 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 	for _, m := range muts {
 		apply(m, false)
 	}
+	work.final = true
 	for _, m := range later {
 		apply(m, true)
 	}
+	// Aliases awaiting a provider created by this batch go live in its commit.
+	changes += s.settleAwaiting(work, live.format, time.Now())
 	changes += work.finalizeDeletions()
 	if len(ok) == 0 {
 		return
 	}
-	stateChanged := !maps.Equal(work.deleting, live.deleting) || slices.ContainsFunc(ok, func(m *commitRequest) bool { return m.idem != nil })
+	stateChanged := !maps.Equal(work.deleting, live.deleting) || !maps.Equal(work.awaiting, live.awaiting) ||
+		slices.ContainsFunc(ok, func(m *commitRequest) bool { return m.idem != nil })
 	gen := live.generation
 	if changes == 0 {
 		if stateChanged {
 			next := *live
 			next.deleting = work.deleting
+			next.awaiting = work.awaiting
 			s.snap.Store(&next)
 		}
 	} else {
@@ -346,8 +359,8 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 			}
 		}
 		s.idem.put(recs)
-		if err := s.saveState(work.deleting); err != nil {
-			s.log.Error("writing the admin state file failed; pending deletions and idempotency keys may be lost on restart",
+		if err := s.saveState(work.deleting, work.awaiting); err != nil {
+			s.log.Error("writing the admin state file failed; pending deletions, awaiting aliases and idempotency keys may be lost on restart",
 				"path", s.statePath(), "error", err)
 		}
 	}
@@ -481,7 +494,7 @@ func (s *Server) writeAndPublish(live *snapshot, wc *workingCopy, changes int) (
 			return fail(reloadFailed(cmdErr.Error()))
 		}
 	}
-	next := s.publish(live, back.LLM(), wc.deleting, TriggerAPI, changes, start)
+	next := s.publish(live, back.LLM(), wc.deleting, wc.awaiting, TriggerAPI, changes, start)
 	s.file = &parsedFile{data: data, state: state, doc: back, revision: next.revision}
 	if fileDiffers {
 		s.files.setLive(data)
@@ -579,19 +592,21 @@ func (s *Server) reloadFromFile(r *commitRequest) {
 			delete(deleting, name)
 		}
 	}
-	next := s.publishFormat(live, llm, deleting, doc.Format(), trigger, changes, start)
+	// Aliases awaiting a provider that the edit added go live in the next
+	// commit (settleNow, within awaitCheckInterval).
+	next := s.publishFormat(live, llm, deleting, live.awaiting, doc.Format(), trigger, changes, start)
 	s.files.setLive(data)
 	r.reply <- commitReply{generation: next.generation, changed: true}
 }
 
 // publish makes cfg the live config as the next generation.
-func (s *Server) publish(live *snapshot, cfg *llmconfig.LLM, deleting map[string]time.Time, trigger string, changes int, start time.Time) *snapshot {
-	return s.publishFormat(live, cfg, deleting, live.format, trigger, changes, start)
+func (s *Server) publish(live *snapshot, cfg *llmconfig.LLM, deleting map[string]time.Time, awaiting map[string]awaitRecord, trigger string, changes int, start time.Time) *snapshot {
+	return s.publishFormat(live, cfg, deleting, awaiting, live.format, trigger, changes, start)
 }
 
 // publishFormat is publish for a file whose format may have changed (a reload).
-func (s *Server) publishFormat(live *snapshot, cfg *llmconfig.LLM, deleting map[string]time.Time, format, trigger string, changes int, start time.Time) *snapshot {
-	next := &snapshot{generation: live.generation + 1, llm: cfg, revision: cfg.Revision(), format: format, deleting: deleting}
+func (s *Server) publishFormat(live *snapshot, cfg *llmconfig.LLM, deleting map[string]time.Time, awaiting map[string]awaitRecord, format, trigger string, changes int, start time.Time) *snapshot {
+	next := &snapshot{generation: live.generation + 1, llm: cfg, revision: cfg.Revision(), format: format, deleting: deleting, awaiting: awaiting}
 	s.snap.Store(next)
 	s.reloadsTotal.Add(1)
 	s.recordReload(start, outcomeSuccess, changes, trigger, "")

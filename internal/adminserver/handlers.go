@@ -73,7 +73,8 @@ func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 		Generation: snap.generation, Revision: snap.revision,
 		ReloadsTotal: s.reloadsTotal.Load(), RequestsTotal: s.requestsTotal.Load(),
 		Mode: s.mode(), Format: snap.format, Draining: s.draining(snap.generation), PendingDeletions: pendingDeletions(snap),
-		FileEdit: s.markFileEdit(w),
+		AwaitingAliases: awaitingAliases(snap),
+		FileEdit:        s.markFileEdit(w),
 	}
 	if lr := s.lastReload.Load(); lr != nil {
 		out.LastReload = &adminapi.Reload{
@@ -319,7 +320,12 @@ func (s *Server) handleGetAlias(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
 	target, ok := snap.llm.Aliases[name]
 	if !ok {
-		writeProblemDoc(w, notFound(fmt.Sprintf("alias %q does not exist", printable(name))))
+		detail := fmt.Sprintf("alias %q does not exist", printable(name))
+		if rec, ok := snap.awaiting[name]; ok {
+			detail += fmt.Sprintf(" (it awaits provider %q, and is written when that provider is created, or dropped at %s; see awaiting_aliases in GET %s)",
+				rec.Provider, rec.Until.UTC().Truncate(time.Second).Format(time.RFC3339), adminapi.PathStatus)
+		}
+		writeProblemDoc(w, notFound(detail))
 		return
 	}
 	out := aliasOf(snap.llm, snap.format, name, target)
@@ -358,73 +364,97 @@ func (s *Server) handlePutAlias(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	await := prefers(r, adminapi.PreferAwaitProvider)
 	var out adminapi.Alias
+	var awaited *awaitRecord
 	created := false
 	format := s.snap.Load().format
 	rep := s.submit(&commitRequest{idem: idem, mutate: func(c *workingCopy) (bool, error) {
+		awaited = nil
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
 			curRev = llmconfig.AliasRevisionOf(name, cur, c.Options(name))
 		}
+		// Preconditions apply to the live alias: one awaiting its provider is a
+		// pending write, not an alias (GET answers 404), which a PUT replaces.
 		if perr := cond.check("alias", name, exists, curRev); perr != nil {
 			return false, perr
 		}
 		if err := llmconfig.CheckAliasTarget(c.LLM, b.Provider); err != nil {
 			p := fieldProblem("The alias is invalid; nothing was written.",
 				llmconfig.FieldError{Field: llmconfig.FieldAliasProvider, Detail: err.Error()})
+			// Its provider may come later in this batch: try again after the others.
 			p.retryAfterBatch = true
-			return false, p
-		}
-		// The body's overrides replace the alias's; capabilities and cost that the
-		// body leaves out are the entry's own and stay as they are, also when the
-		// alias moves to another provider.
-		old := c.Options(name)
-		o := llmconfig.AliasOptions{Model: b.Model, MaxTokens: b.MaxTokens, ContextWindow: b.ContextWindow, Temperature: b.Temperature,
-			Capabilities: old.Capabilities, CostPer1kTokens: old.CostPer1kTokens}
-		if b.Capabilities != nil {
-			o.Capabilities = append([]string{}, *b.Capabilities...)
-		}
-		if b.CostPer1kTokens != nil {
-			o.CostPer1kTokens = b.CostPer1kTokens
-		}
-		// An override equal to the provider's value is no override (and so is
-		// accepted on every format).
-		o = o.Normalize(*c.Provider(b.Provider))
-		if errs := llmconfig.CheckAliasOptionsFormat(format, o); len(errs) > 0 {
-			return false, fieldProblem("The alias is invalid; nothing was written.", errs...)
-		}
-		if exists && cur == b.Provider && sameOpts(old, o) {
-			out = aliasOf(c.LLM, format, name, b.Provider)
-			if idem != nil {
-				idem.Revision, idem.Created = out.Revision, false
+			if !await || !c.final {
+				return false, p
 			}
-			return false, nil
+			return false, c.awaitProvider(name, b, format, s.cfg.AwaitProviderTimeout, idem, &awaited)
 		}
-		if _, deleting := c.deleting[b.Provider]; deleting && cur != b.Provider {
-			return false, &problem{Status: 409, Type: adminapi.ProblemProviderDeleting, Title: "Provider Being Deleted",
-				Detail: fmt.Sprintf("provider %q is being deleted (it waits for alias(es) %s to leave), so no alias may be pointed at it; "+
-					"point the alias at another provider, or write the provider again (PUT) to cancel its deletion",
-					b.Provider, llmconfig.QuoteList(c.AliasesOf(b.Provider)))}
+		// Any write of the alias replaces what was awaiting under its name.
+		delete(c.awaiting, name)
+		a, changed, isNew, err := c.writeAlias(name, b, format)
+		if err != nil {
+			return false, err
 		}
-		if c.Aliases == nil {
-			c.Aliases = map[string]string{}
-		}
-		c.Aliases[name] = b.Provider
-		c.SetOptions(name, o)
-		out = aliasOf(c.LLM, format, name, b.Provider)
-		created = !exists
+		out, created = a, isNew
 		if idem != nil {
 			idem.Revision, idem.Created = out.Revision, created
 		}
-		return true, nil
+		return changed, nil
 	}})
 	if rep.err != nil {
 		s.writeProblem(w, r, rep.err)
 		return
 	}
+	if await {
+		w.Header().Set("Preference-Applied", adminapi.PreferAwaitProvider)
+	}
+	if awaited != nil {
+		writeAwaiting(w, name, awaited, rep.generation)
+		return
+	}
 	out.Generation = rep.generation
 	writeMutation(w, r, out.Revision, rep.generation, created, out)
+}
+
+// awaitProvider records an alias whose provider does not exist (yet) as
+// awaiting it, replacing what was awaiting under that name. A live alias of
+// that name stays as it is until the provider comes.
+func (w *workingCopy) awaitProvider(name string, b adminapi.AliasPut, format string, timeout time.Duration, idem *idemRecord, rec **awaitRecord) error {
+	if err := llmconfig.CheckName(b.Provider); err != nil {
+		return fieldProblem("The alias is invalid; nothing was written.",
+			llmconfig.FieldError{Field: llmconfig.FieldAliasProvider, Detail: "names a provider, and a provider name " + err.Error()})
+	}
+	// The provider's values are unknown, so overrides are checked as they are
+	// (one equal to the provider's value would be no override once it exists).
+	o := llmconfig.AliasOptions{Model: b.Model, MaxTokens: b.MaxTokens, ContextWindow: b.ContextWindow, Temperature: b.Temperature, CostPer1kTokens: b.CostPer1kTokens}
+	if b.Capabilities != nil {
+		o.Capabilities = *b.Capabilities
+	}
+	if errs := llmconfig.CheckAliasOptionsFormat(format, o); len(errs) > 0 {
+		return fieldProblem(fmt.Sprintf("The alias is invalid; nothing was written (provider %q does not exist yet, so its settings cannot be compared with the alias's).", b.Provider), errs...)
+	}
+	now := time.Now()
+	r := awaitRecord{Provider: b.Provider, Body: b, Revision: awaitingRevision(name, b), Since: now, Until: now.Add(timeout)}
+	if prev, ok := w.awaiting[name]; ok && prev.Provider == r.Provider && prev.Revision == r.Revision {
+		r.Since, r.Until = prev.Since, prev.Until // the same write again (a retry): the bound stays
+	}
+	w.awaiting[name] = r
+	*rec = &r
+	if idem != nil {
+		idem.Revision, idem.Created, idem.Awaiting = r.Revision, false, true
+	}
+	return nil
+}
+
+// writeAwaiting answers 202 for an alias that awaits its provider.
+func writeAwaiting(w http.ResponseWriter, name string, rec *awaitRecord, generation int64) {
+	until := rec.Until.UTC().Truncate(time.Millisecond)
+	w.Header().Set("ETag", etag(rec.Revision))
+	setGeneration(w, generation)
+	writeJSON(w, http.StatusAccepted, adminapi.Alias{Name: name, Provider: rec.Provider, Revision: rec.Revision,
+		Awaiting: true, AwaitingUntil: &until, Generation: generation})
 }
 
 func sameOpts(a, b llmconfig.AliasOptions) bool {
@@ -438,11 +468,24 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
+	cancelled := false
 	rep := s.submit(&commitRequest{mutate: func(c *workingCopy) (bool, error) {
+		cancelled = false
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
 			curRev = llmconfig.AliasRevisionOf(name, cur, c.Options(name))
+		}
+		rec, awaiting := c.awaiting[name]
+		if !exists && awaiting {
+			// Only an alias awaiting its provider: the DELETE cancels it; If-Match
+			// compares with the revision its 202 answered.
+			if perr := cond.check("alias", name, true, rec.Revision); perr != nil {
+				return false, perr
+			}
+			delete(c.awaiting, name)
+			cancelled = true
+			return false, nil
 		}
 		if perr := cond.check("alias", name, exists, curRev); perr != nil {
 			return false, perr
@@ -450,6 +493,8 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		if !exists {
 			return false, notFound(fmt.Sprintf("alias %q does not exist", printable(name)))
 		}
+		// The live alias goes, and so does what was awaiting under its name.
+		delete(c.awaiting, name)
 		delete(c.Aliases, name)
 		c.SetOptions(name, llmconfig.AliasOptions{})
 		return true, nil
@@ -459,7 +504,7 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setGeneration(w, rep.generation)
-	writeJSON(w, http.StatusOK, adminapi.Deleted{Name: name, Generation: rep.generation})
+	writeJSON(w, http.StatusOK, adminapi.Deleted{Name: name, Generation: rep.generation, AwaitingCancelled: cancelled})
 }
 
 func (s *Server) handleReload(w http.ResponseWriter, r *http.Request) {
@@ -543,6 +588,14 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, rec *idemRecord)
 	case "alias":
 		target, ok := snap.llm.Aliases[rec.Name]
 		if !ok {
+			if a, ok := snap.awaiting[rec.Name]; ok && rec.Awaiting && a.Revision == rec.Revision {
+				w.Header().Set(adminapi.HeaderIdempotentReplayed, "true")
+				if prefers(r, adminapi.PreferAwaitProvider) {
+					w.Header().Set("Preference-Applied", adminapi.PreferAwaitProvider)
+				}
+				writeAwaiting(w, rec.Name, &a, snap.generation)
+				return true
+			}
 			return false
 		}
 		a := aliasOf(snap.llm, snap.format, rec.Name, target)

@@ -30,12 +30,14 @@ type idemRecord struct {
 	Key string `json:"key"`
 	// Fingerprint identifies the request (route and content): a key reused for
 	// another request is refused.
-	Fingerprint string    `json:"fingerprint"`
-	Kind        string    `json:"kind"`
-	Name        string    `json:"name"`
-	Revision    string    `json:"revision"`
-	Created     bool      `json:"created"`
-	At          time.Time `json:"at"`
+	Fingerprint string `json:"fingerprint"`
+	Kind        string `json:"kind"`
+	Name        string `json:"name"`
+	Revision    string `json:"revision"`
+	Created     bool   `json:"created"`
+	// Awaiting: the write was accepted as an alias awaiting its provider.
+	Awaiting bool      `json:"awaiting,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 type idemStore struct {

@@ -24,10 +24,16 @@ type workingCopy struct {
 	*llmconfig.LLM
 	// deleting maps a provider that is being deleted to when that was requested.
 	deleting map[string]time.Time
+	// awaiting maps an alias accepted before its provider existed to its
+	// pending write (awaiting.go).
+	awaiting map[string]awaitRecord
+	// final is set for the committer's last pass over a batch: a mutation that
+	// asked to be retried after the others is not retried again.
+	final bool
 }
 
 func (w *workingCopy) clone() *workingCopy {
-	return &workingCopy{LLM: w.Clone(), deleting: maps.Clone(w.deleting)}
+	return &workingCopy{LLM: w.Clone(), deleting: maps.Clone(w.deleting), awaiting: maps.Clone(w.awaiting), final: w.final}
 }
 
 // finalizeDeletions removes every provider marked deleting that no alias uses
@@ -77,11 +83,13 @@ func pendingDeletions(snap *snapshot) []adminapi.PendingDeletion {
 }
 
 // adminState is what the server keeps beside the config file
-// (ConfigPath + StateFileSuffix): the pending deletions and the remembered
-// idempotency keys. The orchestrator never reads it.
+// (ConfigPath + StateFileSuffix): the pending deletions, the aliases awaiting
+// their provider and the remembered idempotency keys. The orchestrator never
+// reads it.
 type adminState struct {
-	Deleting    map[string]time.Time `json:"deleting,omitempty"`
-	Idempotency []idemRecord         `json:"idempotency,omitempty"`
+	Deleting    map[string]time.Time   `json:"deleting,omitempty"`
+	Awaiting    map[string]awaitRecord `json:"awaiting,omitempty"`
+	Idempotency []idemRecord           `json:"idempotency,omitempty"`
 }
 
 // StateFileSuffix names the server's own state file beside the config file.
@@ -101,7 +109,7 @@ func loadState(path string, llm *llmconfig.LLM) (adminState, error) {
 		return st, err
 	}
 	if err := json.Unmarshal(data, &st); err != nil {
-		return st, fmt.Errorf("%s: %w (delete the file to start without pending deletions and idempotency keys)", path, err)
+		return st, fmt.Errorf("%s: %w (delete the file to start without pending deletions, awaiting aliases and idempotency keys)", path, err)
 	}
 	for name := range st.Deleting {
 		if llm.Provider(name) == nil {
@@ -112,8 +120,8 @@ func loadState(path string, llm *llmconfig.LLM) (adminState, error) {
 }
 
 // saveState writes the state file atomically. Only the committer calls it.
-func (s *Server) saveState(deleting map[string]time.Time) error {
-	st := adminState{Deleting: deleting, Idempotency: s.idem.records(time.Now())}
+func (s *Server) saveState(deleting map[string]time.Time, awaiting map[string]awaitRecord) error {
+	st := adminState{Deleting: deleting, Awaiting: awaiting, Idempotency: s.idem.records(time.Now())}
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err

@@ -84,6 +84,10 @@ type Config struct {
 	// on its directory, debounced by WatchDebounce, default DefaultWatchDebounce).
 	Watch         bool
 	WatchDebounce time.Duration
+	// AwaitProviderTimeout bounds how long an alias written with
+	// "Prefer: await-provider" waits for its provider before it is dropped
+	// (default DefaultAwaitProviderTimeout).
+	AwaitProviderTimeout time.Duration
 	// Getenv looks up the environment that env: references resolve against
 	// (default os.LookupEnv). Only presence is ever reported, never a value.
 	Getenv func(string) (string, bool)
@@ -136,6 +140,9 @@ type snapshot struct {
 	// deleting lists the providers whose deletion waits for their last alias
 	// to leave (see DELETE with Prefer: deferred-delete), with when it was asked.
 	deleting map[string]time.Time
+	// awaiting holds the aliases accepted before their provider existed
+	// (PUT with Prefer: await-provider); they are not part of llm.
+	awaiting map[string]awaitRecord
 }
 
 type reloadRecord struct {
@@ -191,6 +198,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Getenv == nil {
 		cfg.Getenv = os.LookupEnv
 	}
+	if cfg.AwaitProviderTimeout <= 0 {
+		cfg.AwaitProviderTimeout = DefaultAwaitProviderTimeout
+	}
 
 	lock := flock.New(cfg.ConfigPath + ".lock")
 	locked, err := lock.TryLock()
@@ -236,7 +246,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.idem = newIdemStore(st.Idempotency, time.Now())
-	s.snap.Store(&snapshot{generation: 1, llm: llm, revision: llm.Revision(), format: format, deleting: st.Deleting})
+	s.snap.Store(&snapshot{generation: 1, llm: llm, revision: llm.Revision(), format: format, deleting: st.Deleting, awaiting: st.Awaiting})
 	s.files.setLive(data)
 	s.lastReload.Store(&reloadRecord{Time: time.Now(), Outcome: outcomeSuccess, Trigger: TriggerStartup})
 	s.handler = s.routes()

@@ -93,6 +93,9 @@ func (c *Client) PutAlias(ctx context.Context, name, provider string, pre Precon
 }
 
 // PutAliasWith is PutAlias with the alias's own settings (aegis/v1 nodes only).
+// With pre.AwaitProvider, an alias whose provider does not exist yet is
+// accepted as awaiting it: the answer has Awaiting set and only the name,
+// provider, revision and AwaitingUntil.
 func (c *Client) PutAliasWith(ctx context.Context, name string, body adminapi.AliasPut, pre Precondition) (*Alias, error) {
 	defer c.snap.invalidate()
 	var out Alias

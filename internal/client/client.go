@@ -79,63 +79,6 @@ type Client struct {
 	http  *retryablehttp.Client
 
 	snap snapshotCache
-
-	// created signals providers created through this client, for alias writes
-	// that wait for their target (WaitForProvider).
-	createdMu sync.Mutex
-	created   map[string]bool
-	createdCh chan struct{}
-}
-
-// CreatedProvider records that a provider was created through this client and
-// wakes alias writes waiting for it.
-func (c *Client) CreatedProvider(name string) {
-	c.createdMu.Lock()
-	defer c.createdMu.Unlock()
-	if c.created == nil {
-		c.created = map[string]bool{}
-	}
-	c.created[name] = true
-	if c.createdCh != nil {
-		close(c.createdCh)
-		c.createdCh = nil
-	}
-}
-
-// WaitForProvider waits until the named provider exists on the server: it is
-// created through this client, or a poll finds it. It gives up at deadline.
-func (c *Client) WaitForProvider(ctx context.Context, name string, deadline time.Time) error {
-	poll := 250 * time.Millisecond
-	for {
-		c.createdMu.Lock()
-		if c.created[name] {
-			c.createdMu.Unlock()
-			return nil
-		}
-		if c.createdCh == nil {
-			c.createdCh = make(chan struct{})
-		}
-		ch := c.createdCh
-		c.createdMu.Unlock()
-		left := time.Until(deadline)
-		if left <= 0 {
-			return fmt.Errorf("provider %q did not appear", name)
-		}
-		t := time.NewTimer(min(poll, left))
-		select {
-		case <-ch:
-		case <-t.C:
-			if _, err := c.GetProvider(ctx, name); err == nil {
-				t.Stop()
-				return nil
-			}
-			poll = min(2*poll, 2*time.Second)
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
-		t.Stop()
-	}
 }
 
 // New validates cfg and returns a Client.
@@ -335,6 +278,10 @@ type Precondition struct {
 	// that aliases still use once the last of them has left, instead of
 	// refusing with 409.
 	Deferred bool
+	// AwaitProvider (alias writes only) asks the server to accept an alias
+	// whose provider does not exist yet as awaiting it (202, Alias.Awaiting)
+	// instead of refusing with 422.
+	AwaitProvider bool
 }
 
 // writeHeader is header plus a fresh Idempotency-Key: one key per write call,
@@ -356,6 +303,9 @@ func (p Precondition) header() http.Header {
 	}
 	if p.CreateOnly {
 		h.Set("If-None-Match", "*")
+	}
+	if p.AwaitProvider {
+		h.Add("Prefer", adminapi.PreferAwaitProvider)
 	}
 	return h
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
@@ -47,6 +48,9 @@ func wantServer(t *testing.T, s *testserver.Server, providers []string, aliases 
 	}
 	if len(st.PendingDeletions) != 0 {
 		t.Fatalf("pending deletions left behind: %+v", st.PendingDeletions)
+	}
+	if len(st.AwaitingAliases) != 0 {
+		t.Fatalf("aliases awaiting their provider left behind: %+v", st.AwaitingAliases)
 	}
 }
 
@@ -177,31 +181,68 @@ resource "aegis_llm_alias" "mini" {
 }
 `
 
+// literalNamesMany is a generated-style configuration of 3 providers and 12
+// aliases named by literal strings, the aliases declared first: more aliases
+// than Terraform's default 10 parallelism slots, all without an order to their
+// providers.
+func literalNamesMany() (tf string, providers []string, aliases map[string]string) {
+	providers = []string{"lit-a", "lit-b", "lit-c"}
+	aliases = map[string]string{}
+	var b strings.Builder
+	for i := range 12 {
+		name, target := fmt.Sprintf("alias-%02d", i), providers[i%3]
+		aliases[name] = target
+		fmt.Fprintf(&b, "resource \"aegis_llm_alias\" \"a%02d\" {\n  name          = %q\n  provider_name = %q\n}\n\n", i, name, target)
+	}
+	for _, p := range providers {
+		fmt.Fprintf(&b, "resource \"aegis_llm_provider\" %q {\n  name    = %q\n  type    = \"openai\"\n  api_key = \"env:OPENAI_API_KEY\"\n  model   = \"m-%s\"\n}\n\n", p, p, p)
+	}
+	return b.String(), providers, aliases
+}
+
 // TestAccCLI_literalNames: a configuration whose aliases name providers as
-// literal strings is created from scratch and destroyed, each in one run, at
-// -parallelism 1, the default and 30.
+// literal strings is created from scratch and destroyed, each in ONE run, at
+// -parallelism=1, the default and 30: an alias whose provider does not exist
+// yet is accepted as awaiting it and written in the provider's commit, so no
+// alias holds a slot waiting. The next plan is empty and nothing is left
+// awaiting.
 func TestAccCLI_literalNames(t *testing.T) {
-	providers := []string{"claude-3-5-haiku", "gpt-4o", "gpt-4o-mini", "ollama-qwen"}
-	aliases := map[string]string{"default": "gpt-4o", "fast": "claude-3-5-haiku", "reasoning": "gpt-4o", "local": "ollama-qwen", "mini": "gpt-4o-mini"}
-	for _, par := range []string{"", "30"} { // TODO(issue 11): -parallelism=1, see docs/reliability.md
-		t.Run("parallelism="+par, func(t *testing.T) {
-			s := startServer(t, testserver.Options{})
-			r := newCLIRun(t, s, testAccLiteralNames)
-			args := func(cmd ...string) []string {
-				if par != "" {
-					cmd = append(cmd, "-parallelism="+par)
-				}
-				return append(cmd, "-auto-approve", "-no-color")
+	many, manyProviders, manyAliases := literalNamesMany()
+	configs := []struct {
+		name      string
+		tf        string
+		providers []string
+		aliases   map[string]string
+	}{
+		{"guide", testAccLiteralNames, []string{"claude-3-5-haiku", "gpt-4o", "gpt-4o-mini", "ollama-qwen"},
+			map[string]string{"default": "gpt-4o", "fast": "claude-3-5-haiku", "reasoning": "gpt-4o", "local": "ollama-qwen", "mini": "gpt-4o-mini"}},
+		{"3x12", many, manyProviders, manyAliases},
+	}
+	for _, c := range configs {
+		for _, par := range []string{"1", "", "30"} {
+			if c.name == "guide" && par != "1" {
+				continue // the 3x12 configuration covers the others
 			}
-			r.run(0, nil, args("apply")...)
-			wantServer(t, s, providers, aliases)
-			r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
-			r.run(0, nil, args("destroy")...)
-			wantServer(t, s, nil, map[string]string{})
-			// And again from scratch, now that every object was gone.
-			r.run(0, nil, args("apply")...)
-			wantServer(t, s, providers, aliases)
-		})
+			t.Run(c.name+"/parallelism="+par, func(t *testing.T) {
+				s := startServer(t, testserver.Options{})
+				r := newCLIRun(t, s, c.tf)
+				args := func(cmd ...string) []string {
+					if par != "" {
+						cmd = append(cmd, "-parallelism="+par)
+					}
+					return append(cmd, "-auto-approve", "-no-color")
+				}
+				r.run(0, nil, args("apply")...)
+				wantServer(t, s, c.providers, c.aliases)
+				r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+				r.run(0, nil, args("destroy")...)
+				wantServer(t, s, nil, map[string]string{})
+				// And again from scratch, now that every object was gone.
+				r.run(0, nil, args("apply")...)
+				wantServer(t, s, c.providers, c.aliases)
+				r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+			})
+		}
 	}
 }
 
@@ -369,10 +410,13 @@ output "models" {
 }
 
 // TestAccCLI_unknownTarget: an alias whose provider neither exists nor is
-// declared warns at plan, naming the provider, and fails at apply naming it;
-// nothing is written.
+// declared warns at plan, naming the provider (with literal names the plan
+// cannot know whether a resource planned later creates it). The apply succeeds
+// with the "Alias Awaits Its Provider" warning naming the provider and what
+// happens next; nothing routes to the alias; the next plan shows it to be
+// created (exit 2), and once the server's bound passes it is dropped.
 func TestAccCLI_unknownTarget(t *testing.T) {
-	s := startServer(t, testserver.Options{})
+	s := startServer(t, testserver.Options{Args: []string{"--await-provider-timeout", "3s"}})
 	r := newCLIRun(t, s, `
 resource "aegis_llm_alias" "fast" {
   name          = "fast"
@@ -380,14 +424,51 @@ resource "aegis_llm_alias" "fast" {
 }
 `)
 	plan := oneLine(r.run(0, nil, "plan", "-no-color"))
-	if !strings.Contains(plan, "Alias Target Not Found") || !strings.Contains(plan, `Provider "nowhere" does not exist`) {
-		t.Errorf("plan does not warn about the missing provider:\n%s", plan)
+	if !strings.Contains(plan, "Alias Target Not Found") || !strings.Contains(plan, `Provider "nowhere" does not exist`) ||
+		!strings.Contains(plan, "Alias Awaits Its Provider") {
+		t.Errorf("plan does not warn about the missing provider and what apply does:\n%s", plan)
 	}
-	out := oneLine(r.run(1, nil, "apply", "-auto-approve", "-no-color"))
-	if !strings.Contains(out, `targets provider "nowhere", which does not exist`) {
-		t.Errorf("apply error does not name the provider:\n%s", out)
+	out := oneLine(r.run(0, nil, "apply", "-auto-approve", "-no-color"))
+	for _, want := range []string{"Alias Awaits Its Provider", `Provider "nowhere" did not exist`, `alias "fast"`, "drops the alias at", "the next plan shows the alias again"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	gotP, gotA := serverState(t, s)
+	if len(gotP) != 0 || len(gotA) != 0 {
+		t.Fatalf("the server holds %v %v; the awaiting alias must not be live", gotP, gotA)
+	}
+	st, err := s.Client().Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.AwaitingAliases) != 1 || st.AwaitingAliases[0].Alias != "fast" || st.AwaitingAliases[0].Provider != "nowhere" {
+		t.Fatalf("status awaiting_aliases: %+v", st.AwaitingAliases)
+	}
+	// The next drift check is not fooled: the alias is not there.
+	again := oneLine(r.run(2, nil, "plan", "-no-color", "-detailed-exitcode"))
+	if !strings.Contains(again, "aegis_llm_alias.fast will be created") {
+		t.Errorf("the next plan does not create the alias again:\n%s", again)
+	}
+	// After the bound the server drops it.
+	for i := 0; ; i++ {
+		st, err := s.Client().Status(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.AwaitingAliases) == 0 {
+			break
+		}
+		if i > 300 {
+			t.Fatalf("the awaiting alias was never dropped: %+v", st.AwaitingAliases)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(s.Log(), "alias awaiting its provider dropped") {
+		t.Error("the server did not log the drop")
 	}
 	wantServer(t, s, nil, map[string]string{})
+	r.run(2, nil, "plan", "-no-color", "-detailed-exitcode")
 }
 
 // TestAccCLI_duplicateNames: two resources of one configuration that manage the

@@ -214,8 +214,10 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if p == nil && !isPlanned {
 		resp.Diagnostics.AddAttributeWarning(path.Root("provider_name"), "Alias Target Not Found",
 			fmt.Sprintf("Provider %q does not exist on the orchestrator, and no aegis_llm_provider planned so far in this run has that name. "+
-				"If this configuration declares it (with a literal provider_name Terraform may plan the alias first), apply creates it and the alias waits for it; "+
-				"otherwise the apply fails. Reference the provider (provider_name = aegis_llm_provider.<label>.name) so that Terraform orders them.", target))
+				"If this configuration declares it (with a literal provider_name Terraform may plan the alias first), the orchestrator accepts the alias as awaiting that provider "+
+				"and writes it in the commit that creates it. If nothing creates it, the apply warns \"Alias Awaits Its Provider\", the alias does not route anything, "+
+				"the orchestrator drops it after a while (10 minutes by default), and the next plan shows it again. "+
+				"Reference the provider (provider_name = aegis_llm_provider.<label>.name) so that Terraform orders them and the plan can check the target.", target))
 	}
 	if !r.checkOptionsFormat(ctx, &resp.Diagnostics, snap.Format, config, p) {
 		return
@@ -374,29 +376,76 @@ func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateReques
 		addAliasWriteError(&resp.Diagnostics, "Error Creating LLM Alias", name, target, err)
 		return
 	}
+	if got.Awaiting {
+		setAwaiting(&resp.Diagnostics, &plan, nil, got)
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+		return
+	}
 	r.setApplied(&resp.Diagnostics, &plan, got)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
-// targetWait bounds how long an alias write waits for its provider to appear:
-// in a configuration that names providers as literal strings, nothing orders the
-// provider's create before the alias's, and both may run at the same time.
-const targetWait = 20 * time.Second
-
-// putAlias writes an alias. When its provider does not exist yet but is being
-// created by this run (or appears meanwhile), it waits for it, up to targetWait.
+// putAlias writes an alias. Its provider may not exist yet: in a configuration
+// that names providers as literal strings (what -generate-config-out writes),
+// nothing orders the provider's create before the alias's, and at
+// -parallelism=1 a write that waited here for the provider would hold the
+// only slot the provider's create needs. So the write asks the server to
+// accept the alias as awaiting its provider (Prefer: await-provider): the
+// server answers 202 at once and writes the alias in the commit that creates
+// the provider (docs/reliability.md, "Literal provider names").
 func (r *llmAliasResource) putAlias(ctx context.Context, name string, body adminapi.AliasPut, pre client.Precondition) (*client.Alias, error) {
-	deadline := time.Now().Add(targetWait)
-	for {
-		got, err := r.client.PutAliasWith(ctx, name, body, pre)
-		if !client.IsTargetMissing(err) || time.Now().After(deadline) {
-			return got, err
-		}
-		tflog.Info(ctx, "alias target does not exist yet; waiting for it", map[string]any{"alias": name, "provider": body.Provider})
-		if werr := r.client.WaitForProvider(ctx, body.Provider, deadline); werr != nil {
-			return got, err
-		}
+	pre.AwaitProvider = true
+	got, err := r.client.PutAliasWith(ctx, name, body, pre)
+	if err == nil && got.Awaiting {
+		tflog.Info(ctx, "alias accepted as awaiting its provider", map[string]any{"alias": name, "provider": body.Provider})
 	}
+	return got, err
+}
+
+// setAwaiting records an alias that the server accepted as awaiting its
+// provider: what the plan knew stays; what it did not know (the provider's
+// model and type, ...) is null until the refresh after the provider exists. A
+// refresh while it still awaits finds no alias, so the next plan creates it
+// again (it is not live) rather than reporting no changes.
+func setAwaiting(diags interface{ AddWarning(string, string) }, plan *llmAliasModelV0, prior *llmAliasModelV0, got *client.Alias) {
+	plan.ID = types.StringValue(got.Name)
+	plan.Revision = types.StringValue(got.Revision)
+	if plan.Model.IsUnknown() {
+		plan.Model = types.StringNull()
+	}
+	if plan.ProviderType.IsUnknown() {
+		plan.ProviderType = types.StringNull()
+	}
+	if plan.MaxTokens.IsUnknown() {
+		plan.MaxTokens = types.Int64Null()
+	}
+	if plan.ContextWindow.IsUnknown() {
+		plan.ContextWindow = types.Int64Null()
+	}
+	if plan.Temperature.IsUnknown() {
+		plan.Temperature = types.Float64Null()
+	}
+	if plan.Capabilities.IsUnknown() {
+		plan.Capabilities = types.ListNull(types.StringType)
+	}
+	if plan.CostPer1kTokens.IsUnknown() {
+		plan.CostPer1kTokens = types.Float64Null()
+	}
+	until := "after the server's bound"
+	if got.AwaitingUntil != nil {
+		until = "at " + got.AwaitingUntil.UTC().Format(time.RFC3339)
+	}
+	keeps := ""
+	if prior != nil && prior.ProviderName.ValueString() != got.Provider {
+		keeps = fmt.Sprintf(" Until then the alias keeps routing to provider %q.", prior.ProviderName.ValueString())
+	}
+	diags.AddWarning("Alias Awaits Its Provider",
+		fmt.Sprintf("Provider %q did not exist on the orchestrator yet when alias %q was written, so the orchestrator accepted the alias as awaiting it: "+
+			"it writes the alias in the same commit that creates the provider, and routes nothing to it before.%s "+
+			"If this apply creates the provider (an aegis_llm_provider with name = %q), nothing else is needed. "+
+			"If nothing creates it, the orchestrator drops the alias %s, and the next plan shows the alias again as a change to apply. "+
+			"Referencing the provider (provider_name = aegis_llm_provider.<label>.name) orders the two and lets the plan check the target.",
+			got.Provider, got.Name, keeps, got.Provider, until))
 }
 
 // setApplied records the server's answer. The model and type behind the alias are
@@ -485,6 +534,11 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 		addAliasWriteError(&resp.Diagnostics, "Error Updating LLM Alias", name, target, err)
 		return
 	}
+	if got.Awaiting {
+		setAwaiting(&resp.Diagnostics, &plan, &state, got)
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+		return
+	}
 	r.setApplied(&resp.Diagnostics, &plan, got)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
@@ -534,9 +588,10 @@ func addAliasWriteError(diags diagAdder, summary, name, target string, err error
 	if ok && client.IsValidation(err) {
 		for _, fe := range e.Errors {
 			if fe.Field == llmconfig.FieldAliasProvider {
-				diags.AddError(summary, fmt.Sprintf("Alias %q targets provider %q, which does not exist on the orchestrator (the alias waited %s for it to be created), so the alias was not changed. "+
-					"Declare the provider (an aegis_llm_provider with name = %q) or point the alias at an existing provider. (%s)",
-					name, target, targetWait, target, err))
+				diags.AddError(summary, fmt.Sprintf("Alias %q targets provider %q, which does not exist on the orchestrator, and the orchestrator did not accept the alias as awaiting it "+
+					"(its admin server predates \"Prefer: %s\"), so the alias was not changed. "+
+					"Reference the provider (provider_name = aegis_llm_provider.<label>.name) so that Terraform creates it first, or point the alias at an existing provider. (%s)",
+					name, target, adminapi.PreferAwaitProvider, err))
 				return
 			}
 		}

@@ -288,7 +288,6 @@ func (r *llmProviderResource) Create(ctx context.Context, req resource.CreateReq
 		addProviderWriteError(&resp.Diagnostics, "Error Creating LLM Provider", want.Name, err)
 		return
 	}
-	r.client.CreatedProvider(want.Name)
 	setAppliedProvider(&resp.Diagnostics, &plan, got)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }

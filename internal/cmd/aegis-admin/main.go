@@ -52,6 +52,7 @@ type options struct {
 	watch           bool
 	reloadTimeout   time.Duration
 	commitWindow    time.Duration
+	awaitTimeout    time.Duration
 	tlsCert         string
 	tlsKey          string
 	openBaoAddr     string
@@ -149,6 +150,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	fs.StringVar(&o.validateCommand, "validate-command", "", "run sh -c `CMD` on each new version of the file before it replaces the old one (AEGIS_CONFIG=the new version), e.g. 'aegis config validate \"$AEGIS_CONFIG\"'; a failure refuses the change with 422")
 	fs.StringVar(&o.readyURL, "ready-url", "", "after each reload command, wait until this `URL` answers 2xx (e.g. http://127.0.0.1:8088/health/ready); otherwise restore the previous file, run the reload command again and answer 424")
 	fs.DurationVar(&o.readyTimeout, "ready-timeout", adminserver.DefaultReadyTimeout, "how long --ready-url may take to answer 2xx after a reload")
+	fs.DurationVar(&o.awaitTimeout, "await-provider-timeout", adminserver.DefaultAwaitProviderTimeout, "how long an alias written with \"Prefer: await-provider\" waits for its provider to be created before it is dropped (see docs/admin-api.md)")
 	fs.DurationVar(&o.commitWindow, "commit-window", adminserver.DefaultCommitWindow, "group commit: after each mutation, how long to wait for another before committing (adaptive, see docs/admin-api.md)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
@@ -206,6 +208,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	if o.maxExecutions <= 0 || o.executionTTL <= 0 {
 		return usageErr("--max-executions and --execution-ttl must be positive")
 	}
+	if o.awaitTimeout <= 0 {
+		return usageErr("--await-provider-timeout must be positive")
+	}
 	if o.commitWindow < 0 {
 		return usageErr("--commit-window must not be negative")
 	}
@@ -251,19 +256,20 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 
 	srv, err := adminserver.New(adminserver.Config{
-		ConfigPath:      o.config,
-		ReloadCommand:   o.reloadCommand,
-		ReloadTimeout:   o.reloadTimeout,
-		ValidateCommand: o.validateCommand,
-		ReadyURL:        o.readyURL,
-		ReadyTimeout:    o.readyTimeout,
-		CommitWindow:    o.commitWindow,
-		Token:           token,
-		ReadOnlyToken:   roToken,
-		ReloadEnv:       splitList(o.reloadEnv),
-		OpenBaoAddr:     o.openBaoAddr,
-		OpenBaoToken:    getenv("BAO_TOKEN"),
-		Logger:          log,
+		ConfigPath:           o.config,
+		ReloadCommand:        o.reloadCommand,
+		ReloadTimeout:        o.reloadTimeout,
+		ValidateCommand:      o.validateCommand,
+		ReadyURL:             o.readyURL,
+		ReadyTimeout:         o.readyTimeout,
+		CommitWindow:         o.commitWindow,
+		AwaitProviderTimeout: o.awaitTimeout,
+		Token:                token,
+		ReadOnlyToken:        roToken,
+		ReloadEnv:            splitList(o.reloadEnv),
+		OpenBaoAddr:          o.openBaoAddr,
+		OpenBaoToken:         getenv("BAO_TOKEN"),
+		Logger:               log,
 		Policy: &adminserver.Policy{
 			EnvNames: splitList(o.allowEnv), VaultPrefixes: splitList(o.allowVault), BaseURLHosts: splitList(o.allowHosts),
 		},
