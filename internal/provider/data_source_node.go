@@ -32,6 +32,14 @@ type nodeModelV0 struct {
 	LastReloadChanges    types.Int64         `tfsdk:"last_reload_changes"`
 	Draining             []drainingV0        `tfsdk:"draining"`
 	PendingDeletions     []pendingDeletionV0 `tfsdk:"pending_deletions"`
+	AwaitingAliases      []awaitingAliasV0   `tfsdk:"awaiting_aliases"`
+}
+
+type awaitingAliasV0 struct {
+	Alias    types.String `tfsdk:"alias"`
+	Provider types.String `tfsdk:"provider"`
+	Since    types.String `tfsdk:"since"`
+	Until    types.String `tfsdk:"until"`
 }
 
 type pendingDeletionV0 struct {
@@ -51,7 +59,7 @@ func (d *nodeDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 
 func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads the orchestrator's reload status: the live configuration generation, the last reload, the generations still draining and the providers whose deletion waits for their aliases.",
+		MarkdownDescription: "Reads the orchestrator's reload status: the live configuration generation, the last reload, the generations still draining, the providers whose deletion waits for their aliases and the aliases that await their provider.",
 		Attributes: map[string]schema.Attribute{
 			"id":                      schema.StringAttribute{MarkdownDescription: "The admin API endpoint's live generation, as a string.", Computed: true},
 			"generation":              schema.Int64Attribute{MarkdownDescription: "Live configuration generation; every reload that changes the `llm` section adds one.", Computed: true},
@@ -78,6 +86,17 @@ func (d *nodeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 					"since":    schema.StringAttribute{MarkdownDescription: "When the deletion was requested (RFC 3339).", Computed: true},
 					"aliases": schema.ListAttribute{MarkdownDescription: "The aliases that still route to it.", Computed: true,
 						ElementType: types.StringType},
+				}},
+			},
+			"awaiting_aliases": schema.ListNestedAttribute{
+				MarkdownDescription: "Aliases written before their provider existed (a configuration that names providers as literal strings gives Terraform no order between them): " +
+					"the orchestrator routes nothing to them and writes each in the commit that creates its provider, or drops it at `until`.",
+				Computed: true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"alias":    schema.StringAttribute{MarkdownDescription: "The alias's name.", Computed: true},
+					"provider": schema.StringAttribute{MarkdownDescription: "The provider it awaits.", Computed: true},
+					"since":    schema.StringAttribute{MarkdownDescription: "When the alias was written (RFC 3339).", Computed: true},
+					"until":    schema.StringAttribute{MarkdownDescription: "When it is dropped if the provider has not been created by then (RFC 3339).", Computed: true},
 				}},
 			},
 		},
@@ -107,6 +126,11 @@ func (d *nodeDataSource) Read(ctx context.Context, _ datasource.ReadRequest, res
 		LastReloadChanges:    types.Int64Null(),
 		Draining:             make([]drainingV0, len(st.Draining)),
 		PendingDeletions:     make([]pendingDeletionV0, len(st.PendingDeletions)),
+		AwaitingAliases:      make([]awaitingAliasV0, len(st.AwaitingAliases)),
+	}
+	for i, aw := range st.AwaitingAliases {
+		m.AwaitingAliases[i] = awaitingAliasV0{Alias: types.StringValue(aw.Alias), Provider: types.StringValue(aw.Provider),
+			Since: types.StringValue(aw.Since.UTC().Format(time.RFC3339Nano)), Until: types.StringValue(aw.Until.UTC().Format(time.RFC3339Nano))}
 	}
 	for i, pd := range st.PendingDeletions {
 		m.PendingDeletions[i] = pendingDeletionV0{Provider: types.StringValue(pd.Provider),

@@ -233,6 +233,8 @@ func TestAccCLI_literalNames(t *testing.T) {
 					return append(cmd, "-auto-approve", "-no-color")
 				}
 				r.run(0, nil, args("apply")...)
+				// How many aliases came before their provider (Terraform's order, not asserted).
+				t.Logf("aliases written when their provider came: %d", strings.Count(s.Log(), "alias awaiting its provider written"))
 				wantServer(t, s, c.providers, c.aliases)
 				r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
 				r.run(0, nil, args("destroy")...)
@@ -422,6 +424,14 @@ resource "aegis_llm_alias" "fast" {
   name          = "fast"
   provider_name = "nowhere"
 }
+
+data "aegis_node" "n" {
+  depends_on = [aegis_llm_alias.fast]
+}
+
+output "awaiting" {
+  value = data.aegis_node.n.awaiting_aliases
+}
 `)
 	plan := oneLine(r.run(0, nil, "plan", "-no-color"))
 	if !strings.Contains(plan, "Alias Target Not Found") || !strings.Contains(plan, `Provider "nowhere" does not exist`) ||
@@ -444,6 +454,9 @@ resource "aegis_llm_alias" "fast" {
 	}
 	if len(st.AwaitingAliases) != 1 || st.AwaitingAliases[0].Alias != "fast" || st.AwaitingAliases[0].Provider != "nowhere" {
 		t.Fatalf("status awaiting_aliases: %+v", st.AwaitingAliases)
+	}
+	if got := r.run(0, nil, "output", "-no-color", "-json", "awaiting"); !strings.Contains(got, `"alias":"fast"`) || !strings.Contains(got, `"provider":"nowhere"`) {
+		t.Errorf("aegis_node awaiting_aliases: %s", got)
 	}
 	// The next drift check is not fooled: the alias is not there.
 	again := oneLine(r.run(2, nil, "plan", "-no-color", "-detailed-exitcode"))

@@ -189,6 +189,11 @@ func TestAccLLMAlias_drift(t *testing.T) {
 	})
 }
 
+// TestAccLLMAlias_missingTarget: an alias whose provider exists nowhere is
+// accepted as awaiting it (the provider cannot know at plan or apply whether
+// another resource of the run creates it): the config file is untouched, the
+// status lists it, and the plan after the apply still creates it (it is not
+// live). Invalid names fail at plan.
 func TestAccLLMAlias_missingTarget(t *testing.T) {
 	s := startServer(t, testserver.Options{})
 	before := s.ReadConfig()
@@ -198,21 +203,34 @@ func TestAccLLMAlias_missingTarget(t *testing.T) {
 			{
 				Config: s.ProviderBlock() + `
 resource "aegis_llm_alias" "test" {
-  name          = "fast"
-  provider_name = "does-not-exist"
-}
-`,
-				ExpectError: expectError(`Alias "fast" targets provider "does-not-exist", which does not exist`),
-			},
-			{
-				Config: s.ProviderBlock() + `
-resource "aegis_llm_alias" "test" {
   name          = "Fast!"
   provider_name = "x"
 }
 `,
 				PlanOnly:    true,
 				ExpectError: expectError(`Invalid name.*lowercase letters`),
+			},
+			{
+				Config: s.ProviderBlock() + `
+resource "aegis_llm_alias" "test" {
+  name          = "fast"
+  provider_name = "does-not-exist"
+}
+`,
+				ExpectNonEmptyPlan: true,
+				Check: func(*terraform.State) error {
+					st, err := s.Client().Status(context.Background())
+					if err != nil {
+						return err
+					}
+					if len(st.AwaitingAliases) != 1 || st.AwaitingAliases[0].Alias != "fast" || st.AwaitingAliases[0].Provider != "does-not-exist" {
+						return fmt.Errorf("status awaiting_aliases: %+v", st.AwaitingAliases)
+					}
+					if _, err := s.Client().GetAlias(context.Background(), "fast"); !client.IsNotFound(err) {
+						return fmt.Errorf("the awaiting alias reads as live: %v", err)
+					}
+					return nil
+				},
 			},
 		},
 	})
