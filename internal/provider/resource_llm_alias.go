@@ -392,7 +392,7 @@ func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateReques
 // only slot the provider's create needs. So the write asks the server to
 // accept the alias as awaiting its provider (Prefer: await-provider): the
 // server answers 202 at once and writes the alias in the commit that creates
-// the provider (docs/reliability.md, "Literal provider names").
+// the provider (DESIGN.md, "Aliases awaiting their provider").
 func (r *llmAliasResource) putAlias(ctx context.Context, name string, body adminapi.AliasPut, pre client.Precondition) (*client.Alias, error) {
 	pre.AwaitProvider = true
 	got, err := r.client.PutAliasWith(ctx, name, body, pre)
