@@ -182,9 +182,9 @@ type Deleted struct {
 	// aliases still use: it is deleted in the commit in which the last leaves.
 	Deleting bool     `json:"deleting,omitempty"`
 	Aliases  []string `json:"aliases,omitempty"`
-	// AwaitingCancelled says that the DELETE of an alias cancelled an alias
+	// AwaitingCanceled says that the DELETE of an alias canceled an alias
 	// that was awaiting its provider (and that no live alias had that name).
-	AwaitingCancelled bool `json:"awaiting_cancelled,omitempty"`
+	AwaitingCanceled bool `json:"awaiting_canceled,omitempty"`
 }
 
 // FileEdit says that the config file on disk differs from the file the live

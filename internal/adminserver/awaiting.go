@@ -101,7 +101,7 @@ func (s *Server) settleAwaiting(w *workingCopy, format string, now time.Time) in
 			continue
 		}
 		if _, deleting := w.deleting[rec.Provider]; deleting {
-			continue // it waits until the deletion is cancelled or done
+			continue // it waits until the deletion is canceled or done
 		}
 		before := w.clone()
 		_, changed, _, err := w.writeAlias(name, rec.Body, format)

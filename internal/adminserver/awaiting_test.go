@@ -228,7 +228,7 @@ func TestAwaitProviderCancelAndReplace(t *testing.T) {
 	etag := r.header.Get("ETag")
 	f.expect(f.admin("DELETE", "/v1/admin/llm/aliases/x", nil, "If-Match", `"other"`), 412)
 	d := f.expect(f.admin("DELETE", "/v1/admin/llm/aliases/x", nil, "If-Match", etag), 200)
-	if d["awaiting_cancelled"] != true || len(f.awaiting()) != 0 {
+	if d["awaiting_canceled"] != true || len(f.awaiting()) != 0 {
 		t.Fatalf("cancel: %v, awaiting %v", d, f.awaiting())
 	}
 	f.expect(f.admin("DELETE", "/v1/admin/llm/aliases/x", nil), 404)
@@ -245,7 +245,7 @@ func TestAwaitProviderCancelAndReplace(t *testing.T) {
 	}
 	f.expect(f.admin("PUT", "/v1/admin/llm/providers/p2", openaiBody("m")), 201)
 	if a := f.expect(f.admin("GET", "/v1/admin/llm/aliases/x", nil), 200); a["provider"] != "gpt-4o" {
-		t.Fatalf("a cancelled awaiting write was applied: %v", a)
+		t.Fatalf("a canceled awaiting write was applied: %v", a)
 	}
 
 	// A live alias retargeted to a provider that does not exist yet keeps its

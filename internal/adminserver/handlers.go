@@ -468,9 +468,9 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		writeProblemDoc(w, prob)
 		return
 	}
-	cancelled := false
+	canceled := false
 	rep := s.submit(&commitRequest{mutate: func(c *workingCopy) (bool, error) {
-		cancelled = false
+		canceled = false
 		cur, exists := c.Aliases[name]
 		var curRev string
 		if exists {
@@ -484,7 +484,7 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 				return false, perr
 			}
 			delete(c.awaiting, name)
-			cancelled = true
+			canceled = true
 			return false, nil
 		}
 		if perr := cond.check("alias", name, exists, curRev); perr != nil {
@@ -504,7 +504,7 @@ func (s *Server) handleDeleteAlias(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setGeneration(w, rep.generation)
-	writeJSON(w, http.StatusOK, adminapi.Deleted{Name: name, Generation: rep.generation, AwaitingCancelled: cancelled})
+	writeJSON(w, http.StatusOK, adminapi.Deleted{Name: name, Generation: rep.generation, AwaitingCanceled: canceled})
 }
 
 func (s *Server) handleReload(w http.ResponseWriter, r *http.Request) {

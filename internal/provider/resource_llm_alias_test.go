@@ -227,7 +227,7 @@ resource "aegis_llm_alias" "test" {
 						return fmt.Errorf("status awaiting_aliases: %+v", st.AwaitingAliases)
 					}
 					if _, err := s.Client().GetAlias(context.Background(), "fast"); !client.IsNotFound(err) {
-						return fmt.Errorf("the awaiting alias reads as live: %v", err)
+						return fmt.Errorf("the awaiting alias reads as live: %w", err)
 					}
 					return nil
 				},
