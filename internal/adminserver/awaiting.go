@@ -141,14 +141,28 @@ func awaitingDue(snap *snapshot, now time.Time) bool {
 	return false
 }
 
+// settleRetry is how long the commit loop waits before it tries again to
+// settle awaiting aliases after that commit failed (say an unreloaded hand
+// edit refuses every write), instead of failing and logging every tick.
+const settleRetry = 30 * time.Second
+
 // settleNow commits the awaiting aliases that are due (see awaitingDue). Only
 // the commit loop calls it.
 func (s *Server) settleNow() {
-	if !awaitingDue(s.snap.Load(), time.Now()) {
+	now := time.Now()
+	if now.Before(s.settleRetryAt) || !awaitingDue(s.snap.Load(), now) {
 		return
 	}
-	s.commitMutations([]*commitRequest{{trigger: "await-provider", reply: make(chan commitReply, 1),
-		mutate: func(*workingCopy) (bool, error) { return false, nil }}})
+	req := &commitRequest{trigger: "await-provider", reply: make(chan commitReply, 1),
+		mutate: func(*workingCopy) (bool, error) { return false, nil }}
+	s.commitMutations([]*commitRequest{req})
+	select {
+	case rep := <-req.reply:
+		if rep.err != nil {
+			s.settleRetryAt = now.Add(settleRetry)
+		}
+	default: // commitMutations answers every mutation before it returns
+	}
 }
 
 // awaitCheckInterval is how often the commit loop looks for awaiting aliases

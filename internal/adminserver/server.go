@@ -108,9 +108,11 @@ type Server struct {
 	roTokenSum [sha256.Size]byte
 	hasRO      bool
 
-	file        *parsedFile  // the commit loop's last parse of the config file
-	files       fileTracker  // the file on disk against the live generation
-	watchChecks atomic.Int64 // looks of the watcher (tests wait for them)
+	file *parsedFile // the commit loop's last parse of the config file
+	// settleRetryAt delays the next settleNow after a failed one (commit loop only).
+	settleRetryAt time.Time
+	files         fileTracker  // the file on disk against the live generation
+	watchChecks   atomic.Int64 // looks of the watcher (tests wait for them)
 
 	snap          atomic.Pointer[snapshot]
 	lastReload    atomic.Pointer[reloadRecord]
