@@ -248,6 +248,42 @@ func TestAccCLI_literalNames(t *testing.T) {
 	}
 }
 
+// TestAccCLI_literalNamesRename: renaming a provider and retargeting its
+// aliases, all by literal names, at -parallelism=1 takes one apply in whatever
+// order Terraform picks: an alias updated before the new provider exists awaits
+// it (keeping its old target until then), the old provider's deletion waits for
+// its last alias, and both settle in the commit that creates the new provider.
+func TestAccCLI_literalNamesRename(t *testing.T) {
+	cfg := func(provider string) string {
+		return fmt.Sprintf(`
+resource "aegis_llm_alias" "x" {
+  name          = "x"
+  provider_name = %[1]q
+}
+
+resource "aegis_llm_alias" "y" {
+  name          = "y"
+  provider_name = %[1]q
+}
+
+resource "aegis_llm_provider" "p" {
+  name    = %[1]q
+  type    = "openai"
+  api_key = "env:OPENAI_API_KEY"
+  model   = "gpt-4o"
+}
+`, provider)
+	}
+	s := startServer(t, testserver.Options{})
+	r := newCLIRun(t, s, cfg("p-old"))
+	r.run(0, nil, "apply", "-parallelism=1", "-auto-approve", "-no-color")
+	wantServer(t, s, []string{"p-old"}, map[string]string{"x": "p-old", "y": "p-old"})
+	writeFile(t, filepath.Join(r.dir, "main.tf"), testAccTerraformBlock+cfg("p-new"))
+	r.run(0, nil, "apply", "-parallelism=1", "-auto-approve", "-no-color")
+	wantServer(t, s, []string{"p-new"}, map[string]string{"x": "p-new", "y": "p-new"})
+	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+}
+
 // TestAccCLI_createOverExisting: a create whose name is taken on the
 // orchestrator fails (at plan) with "already exists: import it" and the import
 // block; following the hint imports it, and the plan is then empty.
