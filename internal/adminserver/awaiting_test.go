@@ -211,6 +211,10 @@ func TestAwaitProviderRefusals(t *testing.T) {
 		t.Errorf("alias awaiting a deleting provider: %v", p)
 	}
 	f.expect(f.admin("PUT", "/v1/admin/llm/aliases/x", map[string]string{"provider": "Bad Name!"}, awaitPref...), 422)
+	// A seed-format node holds no alias settings: refused now, not dropped later.
+	if p := f.expect(f.admin("PUT", "/v1/admin/llm/aliases/x", map[string]string{"provider": "later", "model": "m"}, awaitPref...), 422); !strings.Contains(p["detail"].(string), `provider "later" does not exist yet`) {
+		t.Errorf("override awaiting on a seed node: %v", p)
+	}
 	f.expect(f.admin("PUT", "/v1/admin/llm/aliases/x", map[string]string{"provider": "nope"}, append(awaitPref, "If-Match", `"abc"`)...), 412)
 	if len(f.awaiting()) != 0 {
 		t.Fatalf("a refused write left something awaiting: %v", f.awaiting())

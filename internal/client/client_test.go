@@ -1229,3 +1229,31 @@ func TestWritesCarryIdempotencyKeys(t *testing.T) {
 		t.Fatalf("keys %q: want one per call, repeated on its retry", keys)
 	}
 }
+
+// TestPutAliasAwaitProvider: AwaitProvider sends "Prefer: await-provider" (and
+// only then), and a 202 answer decodes as an awaiting alias.
+func TestPutAliasAwaitProvider(t *testing.T) {
+	var prefer []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		prefer = append(prefer, r.Header.Get("Prefer"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = w.Write([]byte(`{"name":"fast","provider":"later","revision":"r1","awaiting":true,"awaiting_until":"2026-11-27T08:00:00Z","generation":3}`))
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	ctx := context.Background()
+	a, err := c.PutAliasWith(ctx, "fast", adminapi.AliasPut{Provider: "later"}, Precondition{CreateOnly: true, AwaitProvider: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Awaiting || a.AwaitingUntil == nil || a.Provider != "later" || a.Revision != "r1" {
+		t.Fatalf("awaiting answer decoded as %+v", a)
+	}
+	if _, err := c.PutAlias(ctx, "fast", "later", Precondition{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(prefer) != 2 || prefer[0] != "await-provider" || prefer[1] != "" {
+		t.Fatalf("Prefer headers sent: %q", prefer)
+	}
+}
