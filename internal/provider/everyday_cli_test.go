@@ -390,8 +390,8 @@ output "pending" {
 }
 
 // TestAccCLI_modelChange: changing a provider's model shows every alias it
-// re-routes as an in-place update of model in the review plan (the new value
-// is known after apply; the provider's own diff shows it); after the apply,
+// re-routes as an in-place update of model in the review plan, with the new
+// value (see also model_change_cli_test.go); after the apply,
 // `plan -detailed-exitcode` exits 0, outputs built from the aliases included.
 func TestAccCLI_modelChange(t *testing.T) {
 	s := startServer(t, testserver.Options{})
@@ -432,7 +432,7 @@ output "models" {
 	writeFile(t, filepath.Join(r.dir, "main.tf"), testAccTerraformBlock+cfg("gpt-4.1"))
 	plan := r.run(2, nil, "plan", "-no-color", "-detailed-exitcode")
 	for _, want := range []string{`aegis_llm_alias.a["default"] will be updated in-place`, `aegis_llm_alias.a["fast"] will be updated in-place`,
-		`~ model = "gpt-4o" -> (known after apply)`, "Plan: 0 to add, 3 to change, 0 to destroy"} {
+		`~ model = "gpt-4o" -> "gpt-4.1"`, "Plan: 0 to add, 3 to change, 0 to destroy"} {
 		if !strings.Contains(plan, want) && !strings.Contains(oneLine(plan), want) {
 			t.Errorf("plan lacks %q:\n%s", want, plan)
 		}

@@ -11,8 +11,10 @@ import (
 // that walk have seen so far, shared by the resources through their client:
 //
 //   - the provider settings each aegis_llm_provider plans, so that an alias whose
-//     provider changes model shows the new model in the same plan (Terraform plans
-//     an alias that references its provider after that provider);
+//     provider changes model shows the new model in the same plan (Terraform
+//     refreshes and plans an alias that references its provider after that
+//     provider; the alias's Read records the change in its private state, which
+//     the apply walk's re-plan sees too: see alias_stash.go);
 //   - how many resources plan to manage each name, so that two resources of one
 //     configuration that manage the same object are refused at plan.
 type planRegistry struct {
@@ -23,6 +25,8 @@ type planRegistry struct {
 
 type plannedProvider struct {
 	Model, Type string
+	// Revision is the provider's planned revision (a content hash).
+	Revision string
 	// Changes is set when the plan creates the provider or changes its model or type.
 	Changes bool
 }

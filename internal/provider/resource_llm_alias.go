@@ -224,10 +224,20 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	retargeted := !hasState || state.ProviderName.ValueString() != target || !state.Name.Equal(plan.Name)
+	// The planned change of the target that this alias's refresh recorded, if it
+	// is still current: then the plan and the re-plan during apply both show the
+	// new model (see alias_stash.go).
+	record := getPlannedTarget(ctx, req.Private)
+	fromRecord := config.Model.IsNull() && !retargeted && record.usable(target, p, planned, isPlanned)
+	if record != nil && !fromRecord {
+		resp.Diagnostics.Append(setPlannedTarget(ctx, resp.Private, nil)...)
+	}
 	// What the alias resolves to: its own setting, else its target's (known when
 	// the target exists already), else, when not retargeted, the last refresh.
 	if config.Model.IsNull() {
 		switch {
+		case fromRecord:
+			plan.Model = types.StringValue(record.Model)
 		case isPlanned && planned.Changes && (p == nil || planned.Model != p.Model):
 			// This run changes the provider's model: the alias is re-routed. The
 			// value is known after apply (see plan_registry.go).
@@ -269,17 +279,26 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			plan.CostPer1kTokens = state.CostPer1kTokens
 		}
 	}
-	if p != nil {
+	switch {
+	case fromRecord:
+		plan.ProviderType = types.StringValue(record.Type)
+	case p != nil:
 		plan.ProviderType = types.StringValue(p.Type)
-	} else if retargeted {
+	case retargeted:
 		plan.ProviderType = types.StringUnknown()
-	} else {
+	default:
 		plan.ProviderType = state.ProviderType
 	}
 	if !plan.Name.IsUnknown() {
 		plan.ID = plan.Name
 	}
-	if hasState && !retargeted && aliasSettingsEqual(plan, state) {
+	// An alias's revision covers its target and its own settings, not what it
+	// inherits: one that is only re-routed by its provider's change keeps it.
+	inherited := plan
+	if fromRecord {
+		inherited.Model, inherited.ProviderType = state.Model, state.ProviderType
+	}
+	if hasState && !retargeted && aliasSettingsEqual(inherited, state) {
 		plan.Revision = state.Revision
 	} else {
 		plan.Revision = types.StringUnknown()
@@ -382,7 +401,7 @@ func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateReques
 		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 		return
 	}
-	r.setApplied(&resp.Diagnostics, &plan, got)
+	r.setApplied(&resp.Diagnostics, &plan, got, false)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
@@ -452,13 +471,16 @@ func setAwaiting(diags interface{ AddWarning(string, string) }, plan *llmAliasMo
 // setApplied records the server's answer. The model and type behind the alias are
 // those of the plan when the plan knew them: the target provider may itself have
 // been changed earlier in this apply, which the next refresh records (with a
-// warning now, rather than an "inconsistent result" error).
-func (r *llmAliasResource) setApplied(diags interface{ AddWarning(string, string) }, plan *llmAliasModelV0, got *client.Alias) {
+// warning now, rather than an "inconsistent result" error). When the plan took
+// them from the record of the target's planned change (fromRecord), they are what
+// the target's own apply in this run makes them, applied before or after this
+// alias: no warning for them.
+func (r *llmAliasResource) setApplied(diags interface{ AddWarning(string, string) }, plan *llmAliasModelV0, got *client.Alias, fromRecord bool) {
 	planned := *plan
 	plan.fromAPI(got)
 	changed := false
 	keep := func(p, g attr.Value) bool { return !p.IsUnknown() && !p.Equal(g) }
-	if keep(planned.Model, plan.Model) || keep(planned.ProviderType, plan.ProviderType) || keep(planned.MaxTokens, plan.MaxTokens) ||
+	if (!fromRecord && (keep(planned.Model, plan.Model) || keep(planned.ProviderType, plan.ProviderType))) || keep(planned.MaxTokens, plan.MaxTokens) ||
 		keep(planned.ContextWindow, plan.ContextWindow) || keep(planned.Temperature, plan.Temperature) {
 		changed = true
 	}
@@ -512,6 +534,13 @@ func (r *llmAliasResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	state.fromAPI(a)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
+	// In a plan walk, record the planned change of the alias's target, if this
+	// walk planned one already (see alias_stash.go); otherwise drop an old record.
+	var record *plannedTarget
+	if base, err := r.client.Baseline(ctx); err == nil {
+		record = plannedTargetOf(a, registryFor(r.client), base)
+	}
+	resp.Diagnostics.Append(setPlannedTarget(ctx, resp.Private, record)...)
 }
 
 func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -523,6 +552,17 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	name, target := plan.Name.ValueString(), plan.ProviderName.ValueString()
+	// The record of the target's planned change that the plan used, if any; it
+	// ends with this apply.
+	record := getPlannedTarget(ctx, req.Private)
+	fromRecord := record != nil && config.Model.IsNull() && record.Provider == target && plan.Model.Equal(types.StringValue(record.Model))
+	resp.Diagnostics.Append(setPlannedTarget(ctx, resp.Private, nil)...)
+	if fromRecord && reroutedOnly(plan, state) {
+		// Only the provider changed: applying it re-routes the alias; the alias
+		// itself has nothing to write.
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+		return
+	}
 	body, _ := config.options(ctx)
 	body.Provider = target
 	got, err := r.putAlias(ctx, name, body, client.Precondition{IfMatch: state.Revision.ValueString()})
@@ -540,8 +580,19 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 		return
 	}
-	r.setApplied(&resp.Diagnostics, &plan, got)
+	r.setApplied(&resp.Diagnostics, &plan, got, fromRecord)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+}
+
+// reroutedOnly reports whether an update plan changes nothing of the alias
+// itself: same name, target and revision, every value known.
+func reroutedOnly(plan, state llmAliasModelV0) bool {
+	for _, v := range []attr.Value{plan.Model, plan.ProviderType, plan.MaxTokens, plan.ContextWindow, plan.Temperature, plan.Capabilities, plan.CostPer1kTokens, plan.Revision} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return plan.Name.Equal(state.Name) && plan.ProviderName.Equal(state.ProviderName) && plan.Revision.Equal(state.Revision)
 }
 
 func (r *llmAliasResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

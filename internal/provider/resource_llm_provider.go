@@ -179,7 +179,7 @@ func (r *llmProviderResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	if plan.allKnown() {
 		p := plan.toAPI()
-		reg.planProvider(name, plannedProvider{Model: p.Model, Type: p.Type,
+		reg.planProvider(name, plannedProvider{Model: p.Model, Type: p.Type, Revision: p.Revision(),
 			Changes: !hasState || state.Model.ValueString() != p.Model || state.Type.ValueString() != p.Type})
 	}
 	if hasState && plan.toAPI().Equal(state.toAPI()) && plan.allKnown() {
