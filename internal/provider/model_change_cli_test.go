@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -142,6 +144,9 @@ func TestAccCLI_modelChangeShowsNewModel(t *testing.T) {
 				if got := aliasPuts(s); got != puts {
 					t.Errorf("the apply wrote %d aliases; a re-routed alias has nothing of its own to write", got-puts)
 				}
+				if n := aliasRecords(t, r); n != 0 {
+					t.Errorf("%d planned-target records outlived the apply", n)
+				}
 				r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
 				if got := oneLine(r.run(0, nil, "output", "-json", "models")); strings.Count(got, `":"`+model+`"`) != 4 {
 					t.Errorf("outputs after the apply: %s", got)
@@ -188,4 +193,129 @@ func TestAccCLI_modelChangeLiteralNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// setAliasRecords writes rec as the planned-target record of every instance of
+// aegis_llm_alias.a in the local state file, as an earlier run could have left it
+// (the framework's private state: a JSON object of base64 JSON values).
+func setAliasRecords(t *testing.T, r *cliRun, rec plannedTarget) {
+	t.Helper()
+	var state map[string]any
+	if err := json.Unmarshal([]byte(r.file("terraform.tfstate")), &state); err != nil {
+		t.Fatal(err)
+	}
+	recJSON, _ := json.Marshal(rec)
+	priv, _ := json.Marshal(map[string][]byte{plannedTargetKey: recJSON})
+	n := 0
+	for _, res := range state["resources"].([]any) {
+		res := res.(map[string]any)
+		if res["type"] != "aegis_llm_alias" || res["name"] != "a" {
+			continue
+		}
+		for _, inst := range res["instances"].([]any) {
+			inst.(map[string]any)["private"] = base64.StdEncoding.EncodeToString(priv)
+			n++
+		}
+	}
+	if n != 4 {
+		t.Fatalf("found %d instances of aegis_llm_alias.a in the state", n)
+	}
+	out, _ := json.MarshalIndent(state, "", "  ")
+	writeFile(t, filepath.Join(r.dir, "terraform.tfstate"), string(out))
+}
+
+func mainRevision(t *testing.T, s *testserver.Server) string {
+	t.Helper()
+	cfg, err := s.Client().GetConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Provider("main").Revision
+}
+
+// TestAccCLI_modelChangeNoRefresh: `plan -refresh=false` makes no new record, so
+// the re-routed aliases plan as known after apply; a record that an earlier run
+// left in state is not used once the provider changed since (its revision is
+// neither the one that run saw nor the one it planned), nor when this run plans
+// another model for the provider. A record that is still current is (the
+// control that shows the records reach the provider).
+func TestAccCLI_modelChangeNoRefresh(t *testing.T) {
+	s := startServer(t, testserver.Options{})
+	r := newCLIRun(t, s, modelChangeConfig("gpt-4o", false))
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	rev4o := mainRevision(t, s)
+	setModel := func(model string) {
+		writeFile(t, filepath.Join(r.dir, "main.tf"), testAccTerraformBlock+modelChangeConfig(model, false))
+	}
+	planShows := func(want string, wantCount int) {
+		t.Helper()
+		plan := oneLine(r.run(2, nil, "plan", "-no-color", "-detailed-exitcode", "-refresh=false"))
+		if got := strings.Count(plan, want); got != wantCount {
+			t.Errorf("plan -refresh=false shows %q %d times, want %d:\n%s", want, got, wantCount, plan)
+		}
+	}
+	setModel("gpt-4.1")
+	planShows(`~ model = "gpt-4o" -> (known after apply)`, 4)
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	rev41 := mainRevision(t, s)
+	old := plannedTarget{Provider: "main", From: rev4o, To: rev41, Model: "gpt-4.1", Type: "openai"}
+
+	// The provider is at the record's planned revision, but this run plans another model.
+	setModel("gpt-4.1-mini")
+	setAliasRecords(t, r, old)
+	if n := aliasRecords(t, r); n != 4 {
+		t.Fatalf("aliasRecords found %d of the 4 records just written", n)
+	}
+	planShows(`~ model = "gpt-4.1" -> (known after apply)`, 4)
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	wantServerModels(t, s, "gpt-4.1-mini")
+
+	// This run plans the record's model, but the provider changed since the record was made.
+	setModel("gpt-4.1")
+	setAliasRecords(t, r, old)
+	planShows(`~ model = "gpt-4.1-mini" -> (known after apply)`, 4)
+
+	// Control: a record made against the provider as it is now is used.
+	setAliasRecords(t, r, plannedTarget{Provider: "main", From: mainRevision(t, s), To: rev41, Model: "gpt-4.1", Type: "openai"})
+	planShows(`~ model = "gpt-4.1-mini" -> "gpt-4.1"`, 5)
+	r.run(0, nil, "apply", "-auto-approve", "-no-color", "-refresh=false")
+	wantServerModels(t, s, "gpt-4.1")
+	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+	if n := aliasRecords(t, r); n != 0 {
+		t.Errorf("%d planned-target records outlived the apply", n)
+	}
+}
+
+// aliasRecords counts the alias instances whose private state holds a record.
+func aliasRecords(t *testing.T, r *cliRun) int {
+	t.Helper()
+	var state struct {
+		Resources []struct {
+			Type      string
+			Instances []struct{ Private string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.file("terraform.tfstate")), &state); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, res := range state.Resources {
+		for _, inst := range res.Instances {
+			if res.Type != "aegis_llm_alias" || inst.Private == "" {
+				continue
+			}
+			raw, err := base64.StdEncoding.DecodeString(inst.Private)
+			var priv map[string]json.RawMessage
+			if err == nil {
+				err = json.Unmarshal(raw, &priv)
+			}
+			if err != nil {
+				t.Fatalf("private state %q: %v", inst.Private, err)
+			}
+			if _, ok := priv[plannedTargetKey]; ok {
+				n++
+			}
+		}
+	}
+	return n
 }
