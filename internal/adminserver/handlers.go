@@ -436,10 +436,9 @@ func (w *workingCopy) awaitProvider(name string, b adminapi.AliasPut, format str
 		return fieldProblem(fmt.Sprintf("The alias is invalid; nothing was written (provider %q does not exist yet, so its settings cannot be compared with the alias's).", b.Provider), errs...)
 	}
 	now := time.Now()
+	// Every write starts its own bound (a retry whose answer was lost is
+	// answered from its idempotency key instead).
 	r := awaitRecord{Provider: b.Provider, Body: b, Revision: awaitingRevision(name, b), Since: now, Until: now.Add(timeout)}
-	if prev, ok := w.awaiting[name]; ok && prev.Provider == r.Provider && prev.Revision == r.Revision {
-		r.Since, r.Until = prev.Since, prev.Until // the same write again (a retry): the bound stays
-	}
 	w.awaiting[name] = r
 	*rec = &r
 	if idem != nil {
