@@ -39,6 +39,8 @@ type commitRequest struct {
 	mutate  mutateFunc
 	trigger string
 	reply   chan commitReply
+	// at is when the request was queued.
+	at time.Time
 	// idem, when set, is the idempotency key of the request; the mutation fills
 	// in what it produced, and the committer remembers it once it is live.
 	idem *idemRecord
@@ -58,6 +60,7 @@ var errShuttingDown = &problem{Status: 503, Type: adminapi.ProblemUnavailable, T
 // submit queues a request for the committer and waits for its answer.
 func (s *Server) submit(req *commitRequest) commitReply {
 	req.reply = make(chan commitReply, 1)
+	req.at = time.Now()
 	select {
 	case <-s.stop:
 		return commitReply{err: errShuttingDown}
@@ -95,15 +98,20 @@ func (s *Server) Reload(trigger string) (ReloadResult, error) {
 const (
 	// patienceWindows bounds the quiet gap while a batch holds fewer mutations
 	// than the writers seen lately.
-	patienceWindows = 100
+	patienceWindows = 200
 	// minPatienceWindows is the least patience once writers are expected, and
 	// initialPatienceWindows the patience before any gap was measured (the first
 	// batch of a run arrives at once; the next ones spread out).
 	minPatienceWindows     = 5
 	initialPatienceWindows = 20
-	// maxDelayWindows bounds how long a batch stays open after its first
-	// mutation; a committer idle that long forgets what it learned.
+	// maxDelayWindows bounds how long a batch that holds the writers it expects
+	// stays open after its first mutation; a committer idle that long forgets
+	// what it learned.
 	maxDelayWindows = 200
+	// maxExpectWindows bounds how long a batch waits for writers it expects:
+	// each may take up to the patience, so this only cuts writers that keep
+	// trickling in.
+	maxExpectWindows = 1000
 	// shortfallsToForget is how many batches in a row may fall short of the
 	// high-water mark before it is lowered to what they carried.
 	shortfallsToForget = 3
@@ -134,8 +142,8 @@ func (s *Server) commitLoop() {
 
 // batcher is what the committer learned about its writers, to size the next batch.
 type batcher struct {
-	// high is the high-water mark: the most mutations one batch carried since the
-	// committer was last idle, i.e. how many writers keep mutations in flight.
+	// high is the high-water mark: the most mutations in flight at once since
+	// the committer was last idle, i.e. how many writers keep mutations coming.
 	high int
 	// patience is the quiet gap used while a batch holds fewer than high, and
 	// ceiling its upper bound (patienceWindows×W).
@@ -143,36 +151,69 @@ type batcher struct {
 	// shortfalls counts consecutive batches that closed below high.
 	shortfalls int
 	shortMax   int
-	lastDone   time.Time
+	// The last batch: when it was answered, how many mutations it carried,
+	// when its last one arrived, whether it closed short.
+	lastDone    time.Time
+	lastCount   int
+	lastArrival time.Time
+	lastShort   bool
 }
 
 // batchStats describes how collect closed a batch.
 type batchStats struct {
-	short  bool          // closed on a quiet gap below the high-water mark
-	maxGap time.Duration // longest wait between two mutations of the batch
+	short   bool          // closed on a quiet gap below the high-water mark
+	maxGap  time.Duration // longest wait between two mutations of the batch
+	arrival time.Time     // when its last mutation arrived
 }
 
 // committed records a batch that was just applied.
 func (g *batcher) committed(batch []*commitRequest, st batchStats, now time.Time) {
-	g.lastDone = now
 	k := mutations(batch)
+	g.lastDone, g.lastCount, g.lastArrival, g.lastShort = now, k, st.arrival, st.short
+	// Enough patience for the slowest arrival seen lately, with room to spare;
+	// arrival gaps are heavy-tailed, so it comes down slowly. The gaps of a
+	// short batch count too; the quiet gap that closed it does not (it was no
+	// arrival), so a tail does not make the next tail wait longer.
+	if g.ceiling > 0 {
+		g.patience = min(max(4*st.maxGap, g.patience*15/16), g.ceiling)
+	}
 	if !st.short {
 		g.shortfalls, g.shortMax = 0, 0
 		g.high = max(g.high, k)
-		// Enough patience for the slowest arrival seen lately, with room to
-		// spare; arrival gaps are heavy-tailed, so it comes down slowly.
-		g.patience = min(max(4*st.maxGap, g.patience*15/16), g.ceiling)
 		return
 	}
-	// The expected writers did not all come: they are late (the learned
-	// patience covers most of that) or gone, as at the end of a run or when a
-	// run's remaining work waits for what was just committed. Raising the
-	// patience here would make every such tail wait longer, so only the mark
-	// follows: after a few short batches in a row, expect only what came.
+	// The expected writers did not all come: they are late or gone, as at the
+	// end of a run. After a few short batches in a row, expect only what came
+	// (unless the next batch shows they were late: see lateArrivals).
 	g.shortfalls++
 	g.shortMax = max(g.shortMax, k)
 	if g.shortfalls >= shortfallsToForget {
 		g.high, g.shortfalls, g.shortMax = g.shortMax, 0, 0
+	}
+}
+
+// lateArrivals takes what was queued before the last batch was answered: those
+// writers were in flight together with the last batch, so the high-water mark is
+// at least that batch plus them, and when it closed short, they were late, not
+// gone: the shortfall is taken back and the patience covers the gap they took.
+func (g *batcher) lateArrivals(batch []*commitRequest) {
+	late := 0
+	var gap time.Duration
+	for _, r := range batch {
+		if r.mutate == nil || r.at.After(g.lastDone) {
+			continue
+		}
+		late++
+		gap = max(gap, r.at.Sub(g.lastArrival))
+	}
+	if late == 0 {
+		return
+	}
+	g.high = max(g.high, g.lastCount+late)
+	if g.lastShort {
+		g.lastShort = false
+		g.shortfalls = max(g.shortfalls-1, 0)
+		g.patience = min(max(g.patience, 4*gap), g.ceiling)
 	}
 }
 
@@ -184,67 +225,103 @@ func (g *batcher) committed(batch []*commitRequest, st batchStats, now time.Time
 //   - expectation: writers whose mutations were answered come back with their
 //     next one (Terraform keeps its parallelism's worth of writes in flight, each
 //     after some work of its own), so while the batch holds fewer mutations than
-//     the high-water mark of recent batches, the quiet gap is the patience
-//     instead: four times the longest gap between two arrivals of recent full
-//     batches (decaying by 1/16 per batch from initialPatienceWindows×W), at
-//     least minPatienceWindows×W and at most patienceWindows×W. After
+//     the high-water mark — the most mutations in flight at once lately: a
+//     batch, plus what arrived while it was being applied — the quiet gap is the
+//     patience instead: four times the longest gap between two arrivals of
+//     recent batches (decaying by 1/16 per batch from initialPatienceWindows×W),
+//     and at least twice the time the first writer took to come back, at least
+//     minPatienceWindows×W and at most patienceWindows×W. After
 //     shortfallsToForget short batches in a row the mark is lowered to what
-//     they carried;
-//   - the batch closes at the latest maxDelayWindows×W after its first
-//     mutation, and a committer idle that long starts afresh.
+//     they carried, unless writers arriving while one was applied show they
+//     were late;
+//   - a batch that holds the writers it expects closes at the latest
+//     maxDelayWindows×W after its first mutation (one still receiving expected
+//     writers, each within the patience, at the latest maxExpectWindows×W),
+//     and a committer idle for maxDelayWindows×W starts afresh.
 //
 // With W <= 0 the batch is whatever is queued already.
 func (s *Server) collect(first *commitRequest, g *batcher) ([]*commitRequest, batchStats) {
 	batch := []*commitRequest{first}
-	var st batchStats
+	st := batchStats{arrival: first.at}
 	window := s.cfg.CommitWindow
-	if window > 0 {
-		start := time.Now()
-		limit := maxDelayWindows * window
-		if start.Sub(g.lastDone) > limit {
-			*g = batcher{patience: initialPatienceWindows * window}
-		}
-		g.ceiling = patienceWindows * window
-		patience := min(max(g.patience, minPatienceWindows*window), g.ceiling)
-		deadline := start.Add(limit)
-		last := start
-		t := time.NewTimer(window)
-		defer t.Stop()
-	wait:
-		for len(batch) < maxBatch {
-			left := time.Until(deadline)
-			if left <= 0 {
-				break
-			}
-			gap := window
-			if mutations(batch) < g.high {
-				gap = patience
-			}
-			t.Reset(min(gap, left))
-			select {
-			case r := <-s.queue:
-				now := time.Now()
-				st.maxGap = max(st.maxGap, now.Sub(last))
-				last = now
-				batch = append(batch, r)
-			case <-t.C:
-				break wait
-			case <-s.stop:
-				break wait
-			}
+	if window <= 0 {
+		batch = drainQueue(s.queue, batch)
+		st.short = mutations(batch) < g.high
+		return batch, st
+	}
+	start := time.Now()
+	limit := maxDelayWindows * window
+	if start.Sub(g.lastDone) > limit {
+		*g = batcher{patience: initialPatienceWindows * window}
+	}
+	g.ceiling = patienceWindows * window
+	// Whatever is queued already belongs to this batch.
+	batch = drainQueue(s.queue, batch)
+	g.lateArrivals(batch)
+	patience := min(max(g.patience, minPatienceWindows*window), g.ceiling)
+	if back := first.at.Sub(g.lastDone); back > 0 && g.high > 0 {
+		// The others were answered with the first one; they need about as
+		// long each, one after the other at worst: twice that, with room to spare.
+		patience = min(max(patience, 2*back), g.ceiling)
+	}
+	deadline, expectDeadline := start.Add(limit), start.Add(maxExpectWindows*window)
+	last := first.at
+	for _, r := range batch[1:] {
+		if r.mutate != nil {
+			st.maxGap = max(st.maxGap, r.at.Sub(last))
+			last = r.at
 		}
 	}
-drain:
+	n := mutations(batch)
+	t := time.NewTimer(window)
+	defer t.Stop()
+wait:
 	for len(batch) < maxBatch {
+		gap, until := window, deadline
+		if n < g.high {
+			gap, until = patience, expectDeadline
+		}
+		left := time.Until(until)
+		if left <= 0 {
+			break
+		}
+		t.Reset(min(gap, left))
 		select {
 		case r := <-s.queue:
 			batch = append(batch, r)
-		default:
-			break drain
+			if r.mutate != nil {
+				n++
+				st.maxGap = max(st.maxGap, r.at.Sub(last))
+				last = r.at
+			}
+		case <-t.C:
+			break wait
+		case <-s.stop:
+			break wait
 		}
 	}
+	batch = drainQueue(s.queue, batch)
+	for _, r := range batch {
+		if r.mutate != nil && r.at.After(last) {
+			last = r.at
+		}
+	}
+	st.arrival = last
 	st.short = mutations(batch) < g.high
 	return batch, st
+}
+
+// drainQueue appends what is queued already, up to maxBatch.
+func drainQueue(q chan *commitRequest, batch []*commitRequest) []*commitRequest {
+	for len(batch) < maxBatch {
+		select {
+		case r := <-q:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 func mutations(batch []*commitRequest) int {

@@ -1,6 +1,7 @@
 package adminserver
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -15,7 +16,7 @@ func newCollector(window time.Duration) *Server {
 }
 
 func noopMutation() *commitRequest {
-	return &commitRequest{mutate: func(*workingCopy) (bool, error) { return false, nil }}
+	return &commitRequest{mutate: func(*workingCopy) (bool, error) { return false, nil }, at: time.Now()}
 }
 
 // feed queues one mutation after each of the delays (measured from the call).
@@ -24,7 +25,11 @@ func feed(s *Server, delays ...time.Duration) {
 	go func() {
 		for _, d := range delays {
 			time.Sleep(time.Until(start.Add(d)))
-			s.queue <- noopMutation()
+			select {
+			case s.queue <- noopMutation():
+			case <-s.stop:
+				return
+			}
 		}
 	}()
 }
@@ -89,8 +94,8 @@ func TestCollectShortfalls(t *testing.T) {
 		t.Errorf("unmet expectation: batch of %d (short %v) after %s, want 1 after about 120ms", len(batch), st.short, took)
 	}
 	g.committed(batch, st, time.Now())
-	if g.patience != 120*time.Millisecond || g.high != 10 || g.shortfalls != 1 {
-		t.Errorf("after a short batch: patience %s, high-water mark %d, shortfalls %d", g.patience, g.high, g.shortfalls)
+	if g.patience > 120*time.Millisecond || g.high != 10 || g.shortfalls != 1 {
+		t.Errorf("after a short batch: patience %s (want no more than before), high-water mark %d, shortfalls %d", g.patience, g.high, g.shortfalls)
 	}
 	for range shortfallsToForget - 1 {
 		g.committed(batch, batchStats{short: true}, time.Now())
@@ -107,10 +112,11 @@ func TestCollectShortfalls(t *testing.T) {
 }
 
 // TestCollectBounded: a committer idle for maxDelayWindows windows forgets its
-// expectation, so a lone writer waits one window; and a batch never stays open
-// much longer than maxDelayWindows windows.
+// expectation, so a lone writer waits one window; a batch that holds what it
+// expects never stays open much longer than maxDelayWindows windows, and one
+// still receiving expected writers no longer than maxExpectWindows windows.
 func TestCollectBounded(t *testing.T) {
-	const window = 5 * time.Millisecond
+	const window = 2 * time.Millisecond
 	limit := maxDelayWindows * window
 	s := newCollector(window)
 
@@ -121,17 +127,128 @@ func TestCollectBounded(t *testing.T) {
 		t.Errorf("after idling: batch of %d after %s, want 1 after about one window (%s)", len(batch), took, window)
 	}
 
-	// Writers that never stop coming: the batch closes at the bound.
-	var delays []time.Duration
-	for d := 10 * time.Millisecond; d < 3*limit; d += 10 * time.Millisecond {
-		delays = append(delays, d)
+	// Writers that never stop coming, a window apart or less: the batch closes
+	// at the bound.
+	endless := func(span, every time.Duration) {
+		var delays []time.Duration
+		for d := every; d < span; d += every {
+			delays = append(delays, d)
+		}
+		feed(s, delays...)
 	}
-	g = batcher{high: 1000, patience: time.Second, lastDone: time.Now()}
-	feed(s, delays...)
+	endless(3*limit, window/2)
+	g = batcher{high: 1, patience: time.Second, lastDone: time.Now()}
 	start = time.Now()
 	batch, _ = s.collect(noopMutation(), &g)
-	if took := time.Since(start); took > limit+time.Second || len(batch) > len(delays) {
+	if took := time.Since(start); took > limit+time.Second || len(batch) >= maxBatch {
 		t.Errorf("endless writers: batch of %d after %s, want it closed at about %s", len(batch), took, limit)
+	}
+	time.Sleep(3 * limit)
+	for len(s.queue) > 0 {
+		<-s.queue
+	}
+
+	// The same while it expects more writers than come: closed at the longer bound.
+	expectLimit := maxExpectWindows * window
+	endless(expectLimit+time.Second, 5*window) // fewer than maxBatch in all
+	g = batcher{high: maxBatch, patience: time.Second, lastDone: time.Now()}
+	start = time.Now()
+	batch, _ = s.collect(noopMutation(), &g)
+	if took := time.Since(start); took < limit || took > expectLimit+time.Second {
+		t.Errorf("endless expected writers: batch of %d after %s, want it closed at about %s", len(batch), took, expectLimit)
+	}
+	time.Sleep(time.Second)
+}
+
+// TestCollectExpectedOutlastDelay: expected writers that arrive one by one,
+// each within the patience, all make the batch, even when together they take
+// longer than maxDelayWindows windows (Terraform on a busy machine: each of its
+// writers updates the state under one lock before its next write).
+func TestCollectExpectedOutlastDelay(t *testing.T) {
+	const window = 2 * time.Millisecond
+	s := newCollector(window)
+	g := batcher{high: 10, patience: 200 * time.Millisecond, lastDone: time.Now()}
+	var delays []time.Duration
+	for i := range 9 {
+		delays = append(delays, time.Duration(i+1)*60*time.Millisecond) // 540ms in all, past 200 windows (400ms)
+	}
+	feed(s, delays...)
+	batch, st := s.collect(noopMutation(), &g)
+	if len(batch) != 10 || st.short {
+		t.Errorf("batch of %d (short %v), want the 10 expected writers", len(batch), st.short)
+	}
+}
+
+// TestCollectLateWriters: writers that arrive while a short batch is being
+// applied were late, not gone: the shortfall is taken back, the patience grows
+// to cover the gap they took, and the high-water mark stays.
+func TestCollectLateWriters(t *testing.T) {
+	const window = 5 * time.Millisecond
+	s := newCollector(window)
+	now := time.Now()
+	g := batcher{high: 10, patience: 20 * time.Millisecond, shortfalls: shortfallsToForget - 1, shortMax: 6,
+		lastDone: now, lastCount: 6, lastArrival: now.Add(-100 * time.Millisecond), lastShort: true, ceiling: patienceWindows * window}
+	late := func() *commitRequest {
+		r := noopMutation()
+		r.at = now.Add(-10 * time.Millisecond) // queued before the last batch was answered
+		return r
+	}
+	for range 3 {
+		s.queue <- late()
+	}
+	feed(s, 10*time.Millisecond, 20*time.Millisecond, 30*time.Millisecond, 40*time.Millisecond, 50*time.Millisecond, 60*time.Millisecond)
+	batch, st := s.collect(late(), &g)
+	if len(batch) != 10 || st.short {
+		t.Errorf("batch of %d (short %v), want the 4 late writers and the 6 answered ones", len(batch), st.short)
+	}
+	g.committed(batch, st, time.Now())
+	if g.high != 10 || g.shortfalls != 0 || g.patience < 4*90*time.Millisecond*15/16 {
+		t.Errorf("after the late writers: high-water mark %d, shortfalls %d, patience %s (want 10, 0, about 4×90ms)", g.high, g.shortfalls, g.patience)
+	}
+}
+
+// TestCollectTerraformRounds drives collect as the committer does, with writers
+// like Terraform's on a busy machine: ten of them, each updating a shared state
+// under one lock after its write is answered and before its next write, so that
+// they come back one after the other and a round takes longer than
+// maxDelayWindows windows. Every batch must carry the ten (one reload per ten
+// writes); a few arrivals late beyond the patience cost one batch each.
+func TestCollectTerraformRounds(t *testing.T) {
+	const (
+		window  = 2 * time.Millisecond
+		writers = 10
+		rounds  = 6
+		lock    = 45 * time.Millisecond // a round: 450ms, past 200 windows (400ms)
+	)
+	s := newCollector(window)
+	var state sync.Mutex
+	for range writers {
+		go func() {
+			for range rounds {
+				r := noopMutation()
+				r.reply = make(chan commitReply, 1)
+				s.queue <- r
+				<-r.reply
+				state.Lock()
+				time.Sleep(lock)
+				state.Unlock()
+			}
+		}()
+	}
+	var g batcher
+	var sizes []int
+	for done := 0; done < writers*rounds; {
+		first := <-s.queue
+		batch, st := s.collect(first, &g)
+		for _, r := range batch {
+			r.reply <- commitReply{}
+		}
+		g.committed(batch, st, time.Now())
+		done += len(batch)
+		sizes = append(sizes, len(batch))
+	}
+	if len(sizes) > rounds+1 {
+		t.Errorf("%d writes in %d batches %v, want %d batches of %d (at most one split)", writers*rounds, len(sizes), sizes, rounds, writers)
 	}
 }
 
