@@ -2,11 +2,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/provider"
 )
@@ -31,10 +32,16 @@ func main() {
 		provider.QuietUnrequestedLogging("aegis")
 	}
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/100monkeys-ai/aegis",
-		Debug:   debug,
-	})
+	// providerserver.Serve, with the framework's server wrapped so that it does
+	// not keep every request's context alive (see ReleaseRequestContexts).
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	framework := providerserver.NewProtocol6(provider.New(version)())
+	err := tf6server.Serve("registry.terraform.io/100monkeys-ai/aegis", func() tfprotov6.ProviderServer {
+		return provider.ReleaseRequestContexts(framework())
+	}, opts...)
 	profileStop()
 	if err != nil {
 		log.Fatalf("terraform-provider-aegis %s (%s): %s", version, commit, err)

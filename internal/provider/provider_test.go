@@ -21,7 +21,14 @@ import (
 // testAccProtoV6ProviderFactories serve the provider in-process to the real
 // Terraform or OpenTofu CLI named by TF_ACC_TERRAFORM_PATH (see scripts/testacc.sh).
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"aegis": providerserver.NewProtocol6WithError(New("test")()),
+	"aegis": func() (tfprotov6.ProviderServer, error) {
+		// As main.go serves it.
+		s, err := providerserver.NewProtocol6WithError(New("test")())()
+		if err != nil {
+			return nil, err
+		}
+		return ReleaseRequestContexts(s), nil
+	},
 }
 
 // Provider address of the in-process provider for terraform-plugin-testing: a
