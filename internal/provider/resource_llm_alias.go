@@ -66,7 +66,7 @@ func llmAliasResourceSchemaV0() schema.Schema {
 			"provider_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the `aegis_llm_provider` this alias routes to. Reference `aegis_llm_provider.<x>.name` so Terraform creates the provider first and retargets the alias before deleting a provider, and the plan can check the target. " +
 					"A literal name (as `-generate-config-out` writes it) works too, at any `-parallelism`: an alias written before its provider exists is kept by the orchestrator as awaiting it (apply warns \"Alias Awaits Its Provider\") and goes live in the commit that creates the provider; if nothing creates it, it is dropped after a while and the next plan shows the alias again.",
-				Required:            true,
+				Required: true,
 			},
 			"model": schema.StringAttribute{
 				MarkdownDescription: "Model behind the alias. Unset, it is the target provider's `model` (shown in the plan when the target already exists, so a review sees what a retarget really changes). " +
