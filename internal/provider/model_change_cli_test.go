@@ -319,3 +319,64 @@ func aliasRecords(t *testing.T, r *cliRun) int {
 	}
 	return n
 }
+
+// TestAccCLI_retargetRemodelLiteralNames: with literal provider_names, one
+// apply retargets four aliases onto a provider whose model it also changes
+// (and back the other way), five times in a row at -parallelism=1 and the
+// default. Terraform may plan an alias before that provider and re-plan it after
+// it during apply; the plan must not have promised a model the re-plan cannot
+// repeat: every apply exits 0 without "inconsistent final plan", the server
+// holds the declared routes and models, and the next plan is empty.
+func TestAccCLI_retargetRemodelLiteralNames(t *testing.T) {
+	cfg := func(target, otherModel string) string {
+		return fmt.Sprintf(`
+resource "aegis_llm_provider" "main" {
+  name    = "main"
+  type    = "openai"
+  api_key = "env:OPENAI_API_KEY"
+  model   = "gpt-4o"
+}
+
+resource "aegis_llm_provider" "other" {
+  name    = "other"
+  type    = "openai"
+  api_key = "env:OPENAI_API_KEY"
+  model   = %q
+}
+
+resource "aegis_llm_alias" "a" {
+  for_each      = toset(["default", "fast", "reasoning", "review"])
+  name          = each.key
+  provider_name = %q
+}
+`, otherModel, target)
+	}
+	for _, par := range []string{"1", ""} {
+		t.Run("parallelism="+par, func(t *testing.T) {
+			s := startServer(t, testserver.Options{})
+			r := newCLIRun(t, s, cfg("main", "o0"))
+			r.run(0, nil, "apply", "-auto-approve", "-no-color")
+			for i, st := range [][2]string{{"other", "o1"}, {"main", "o2"}, {"other", "o3"}, {"main", "o4"}, {"other", "o5"}} {
+				writeFile(t, filepath.Join(r.dir, "main.tf"), testAccTerraformBlock+cfg(st[0], st[1]))
+				args := []string{"apply", "-auto-approve", "-no-color"}
+				if par != "" {
+					args = append(args, "-parallelism="+par)
+				}
+				if out := r.run(0, nil, args...); strings.Contains(out, "inconsistent") {
+					t.Errorf("step %d: %s", i, out)
+				}
+				c, err := s.Client().GetConfig(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				model := map[string]string{"main": "gpt-4o", "other": st[1]}[st[0]]
+				for _, name := range []string{"default", "fast", "reasoning", "review"} {
+					if a := c.Alias(name); a == nil || a.Provider != st[0] || a.Model != model {
+						t.Errorf("step %d: alias %s on the server: %+v, want %s/%s", i, name, a, st[0], model)
+					}
+				}
+				r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
 )
@@ -21,6 +22,10 @@ type planRegistry struct {
 	mu        sync.Mutex
 	providers map[string]plannedProvider
 	managed   map[string]int
+	// refreshed is set by the first alias Read of the process: this is a plan
+	// walk that refreshes (an apply walk reads nothing): see the retarget rule
+	// in aegis_llm_alias's ModifyPlan.
+	refreshed atomic.Bool
 }
 
 type plannedProvider struct {
@@ -65,4 +70,11 @@ func (r *planRegistry) manage(kind, name string) int {
 	defer r.mu.Unlock()
 	r.managed[kind+"/"+name]++
 	return r.managed[kind+"/"+name]
+}
+
+// markRefreshed records that this process refreshed an alias.
+func (r *planRegistry) markRefreshed() {
+	if !r.refreshed.Load() {
+		r.refreshed.Store(true)
+	}
 }

@@ -242,6 +242,11 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			// This run changes the provider's model: the alias is re-routed. The
 			// value is known after apply (see plan_registry.go).
 			plan.Model = types.StringUnknown()
+		case retargeted && !isPlanned && reg.refreshed.Load():
+			// A new target that this walk has not planned yet (a literal
+			// provider_name): it may still change in this run, and the re-plan
+			// during apply may see its plan first (DESIGN.md, "How a re-route is planned").
+			plan.Model = types.StringUnknown()
 		case p != nil:
 			plan.Model = types.StringValue(p.Model)
 		case !retargeted:
@@ -536,9 +541,11 @@ func (r *llmAliasResource) Read(ctx context.Context, req resource.ReadRequest, r
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 	// In a plan walk, record the planned change of the alias's target, if this
 	// walk planned one already (see alias_stash.go); otherwise drop an old record.
+	reg := registryFor(r.client)
+	reg.markRefreshed()
 	var record *plannedTarget
 	if base, err := r.client.Baseline(ctx); err == nil {
-		record = plannedTargetOf(a, registryFor(r.client), base)
+		record = plannedTargetOf(a, reg, base)
 	}
 	resp.Diagnostics.Append(setPlannedTarget(ctx, resp.Private, record)...)
 }
