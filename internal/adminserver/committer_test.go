@@ -167,7 +167,10 @@ func TestCollectBounded(t *testing.T) {
 func TestCollectExpectedOutlastDelay(t *testing.T) {
 	const window = 2 * time.Millisecond
 	s := newCollector(window)
-	g := batcher{high: 10, patience: 200 * time.Millisecond, lastDone: time.Now()}
+	// The patience is the ceiling (200 windows, 400ms): arrivals 60ms apart leave
+	// 340ms for a busy machine to be late, and together they still take longer
+	// than maxDelayWindows windows.
+	g := batcher{high: 10, patience: 400 * time.Millisecond, lastDone: time.Now()}
 	var delays []time.Duration
 	for i := range 9 {
 		delays = append(delays, time.Duration(i+1)*60*time.Millisecond) // 540ms in all, past 200 windows (400ms)
@@ -247,8 +250,11 @@ func TestCollectTerraformRounds(t *testing.T) {
 		done += len(batch)
 		sizes = append(sizes, len(batch))
 	}
-	if len(sizes) > rounds+1 {
-		t.Errorf("%d writes in %d batches %v, want %d batches of %d (at most one split)", writers*rounds, len(sizes), sizes, rounds, writers)
+	// Quiet, this is 6 batches; the rules before this test split such rounds into
+	// about 51. A busy machine stretches the 45ms sleeps and may split a few more
+	// rounds: up to twice the rounds passes, far below what the old rules did.
+	if len(sizes) > 2*rounds {
+		t.Errorf("%d writes in %d batches %v, want about %d batches of %d (at most %d)", writers*rounds, len(sizes), sizes, rounds, writers, 2*rounds)
 	}
 }
 
