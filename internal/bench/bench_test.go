@@ -436,7 +436,7 @@ func (b *bench) runSide(n, round int, side string) []StepSample {
 		s.Round, s.Side = round, side
 		out = append(out, s)
 		if round >= 0 {
-			t.Logf("N=%d round %d %-20s %-20s %7.2fs cpu %7.2fs (plugins %6.2fs) requests %5d reloads %5d tf %s provider %s",
+			t.Logf("N=%d round %d %-20s %-20s wall %7.2fs cpu %7.2fs (plugins %6.2fs) requests %5d reloads %5d tf %s provider %s",
 				n, round, side, step, s.Wall, s.CPU, s.ProviderCPU, s.Requests, s.Reloads, mib(s.CLIRSS), mib(s.ProviderRSS))
 		}
 	}
