@@ -136,6 +136,11 @@ type LLMConfig struct {
 	Aliases   []Alias    `json:"aliases"`
 	// FileEdit is set while the file on disk differs from the live generation.
 	FileEdit *FileEdit `json:"file_edit,omitempty"`
+	// AwaitingAliases lists the alias writes awaiting their provider (as in
+	// the status): pending writes that no alias list shows, including a
+	// pending retarget of a live alias, which takes effect if its provider is
+	// created before Until. Absent from a server that predates it.
+	AwaitingAliases []AwaitingAlias `json:"awaiting_aliases,omitempty"`
 }
 
 // Provider returns the named provider of the snapshot, or nil.
@@ -153,6 +158,17 @@ func (c *LLMConfig) Alias(name string) *Alias {
 	for i := range c.Aliases {
 		if c.Aliases[i].Name == name {
 			return &c.Aliases[i]
+		}
+	}
+	return nil
+}
+
+// AwaitingAlias returns the write awaiting its provider under the alias name
+// of the snapshot, or nil.
+func (c *LLMConfig) AwaitingAlias(name string) *AwaitingAlias {
+	for i := range c.AwaitingAliases {
+		if c.AwaitingAliases[i].Alias == name {
+			return &c.AwaitingAliases[i]
 		}
 	}
 	return nil

@@ -159,7 +159,7 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, adminapi.LLMConfig{
 		Generation: snap.generation, Revision: snap.revision, Format: snap.format,
 		Providers: s.providersJSON(r, snap), Aliases: aliasesJSON(snap.llm, snap.format),
-		FileEdit: s.markFileEdit(w),
+		FileEdit: s.markFileEdit(w), AwaitingAliases: awaitingAliases(snap),
 	})
 }
 

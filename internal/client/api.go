@@ -22,6 +22,8 @@ type (
 	Execution  = adminapi.Execution
 	Deleted    = adminapi.Deleted
 	FileEdit   = adminapi.FileEdit
+	// AwaitingAlias is an alias write awaiting its provider (status and snapshot).
+	AwaitingAlias = adminapi.AwaitingAlias
 )
 
 func providerPath(name string) string { return adminapi.PathProviders + "/" + escapeSegment(name) }

@@ -98,3 +98,43 @@ func TestTimeoutNotRetried(t *testing.T) {
 		t.Fatalf("err = %v, want an error that is not a *TimeoutError", err)
 	}
 }
+
+// The snapshot carries the alias writes awaiting their provider in the same
+// GET (a refresh of N aliases stays one request), and a server that predates
+// the field gives none.
+func TestSnapshotAwaitingAliases(t *testing.T) {
+	body := map[string]any{"generation": 3, "revision": "rev-3", "providers": []any{},
+		"aliases": []any{map[string]any{"name": "fast", "provider": "p", "revision": "r-live"}},
+		"awaiting_aliases": []any{map[string]any{"alias": "fast", "provider": "q", "revision": "r-q",
+			"since": "2026-11-27T07:50:00Z", "until": "2026-11-27T08:00:00Z"}}}
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int) { writeJSON(w, http.StatusOK, body) })
+	c := newTestClient(t, f.URL)
+	ctx := context.Background()
+	if c.CachedBaseline() != nil {
+		t.Fatal("a cached baseline before any read")
+	}
+	for range 3 {
+		snap, err := c.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		aw := snap.AwaitingAlias("fast")
+		if aw == nil || aw.Provider != "q" || aw.Revision != "r-q" || !aw.Until.Equal(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)) {
+			t.Fatalf("awaiting alias of the snapshot: %+v", aw)
+		}
+		if snap.AwaitingAlias("slow") != nil || snap.Alias("fast") == nil {
+			t.Fatalf("snapshot: %+v", snap)
+		}
+	}
+	if b := c.CachedBaseline(); b == nil || b.AwaitingAlias("fast") == nil {
+		t.Fatalf("cached baseline: %+v", b)
+	}
+	if n := f.count(); n != 1 {
+		t.Fatalf("requests = %d, want 1", n)
+	}
+	delete(body, "awaiting_aliases")
+	old := newTestClient(t, newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int) { writeJSON(w, http.StatusOK, body) }).URL)
+	if snap, err := old.Snapshot(ctx); err != nil || snap.AwaitingAlias("fast") != nil {
+		t.Fatalf("snapshot of an older server: %+v, %v", snap, err)
+	}
+}

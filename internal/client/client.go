@@ -390,3 +390,15 @@ func (c *Client) Baseline(ctx context.Context) (*LLMConfig, error) {
 	}
 	return c.Snapshot(ctx)
 }
+
+// CachedBaseline is Baseline without a request: the baseline, else the
+// current snapshot, else nil. An apply's write path reads it to recall what
+// its plan saw without costing a GET.
+func (c *Client) CachedBaseline() *LLMConfig {
+	c.snap.mu.Lock()
+	defer c.snap.mu.Unlock()
+	if c.snap.baseline != nil {
+		return c.snap.baseline
+	}
+	return c.snap.cur
+}
