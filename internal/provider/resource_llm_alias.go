@@ -224,6 +224,10 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	retargeted := !hasState || state.ProviderName.ValueString() != target || !state.Name.Equal(plan.Name)
+	// A write of this alias that awaits its provider on the orchestrator: one
+	// that would route it elsewhere than configured, or one that the state
+	// already records as applied, needs a write (see pendingWrite).
+	rewrite := pendingWrite(&resp.Diagnostics, snap, plan.Name, target, hasState && !retargeted)
 	// The planned change of the target that this alias's refresh recorded, if it
 	// is still current: then the plan and the re-plan during apply both show the
 	// new model (see alias_stash.go).
@@ -303,7 +307,7 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if fromRecord {
 		inherited.Model, inherited.ProviderType = state.Model, state.ProviderType
 	}
-	if hasState && !retargeted && aliasSettingsEqual(inherited, state) {
+	if hasState && !retargeted && !rewrite && aliasSettingsEqual(inherited, state) {
 		plan.Revision = state.Revision
 	} else {
 		plan.Revision = types.StringUnknown()
@@ -316,6 +320,56 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			fmt.Sprintf("The %q alias moves from %s to %s. Every agent that does not name a model explicitly will use the new provider for new executions; "+
 				"executions already running keep the old one until they finish.", llmconfig.DefaultAlias, describeTarget(snap.Provider(old), old), describeTarget(p, target)))
 	}
+}
+
+// pendingWrite reports whether the plan of alias name, configured to route to
+// target, must write it because of a write of that alias that awaits its
+// provider on the orchestrator (PUT with "Prefer: await-provider", listed in
+// the snapshot's awaiting_aliases), and warns why:
+//
+//   - It awaits another provider than target: nothing in the state shows it
+//     (a refresh reads the live alias), yet it would move the alias there if
+//     that provider were created before the pending write's bound, a route no
+//     plan showed. An apply interrupted after the alias's 202, or whose create
+//     of that provider failed, leaves one behind; reverting the configuration
+//     then plans no change. Any PUT of the alias replaces it, so the plan
+//     writes the alias as configured.
+//   - It awaits target and the state already records the alias as routing
+//     there (unchanged), as after such an apply without a refresh: the alias
+//     is not live as configured, so the plan is not empty (drift detection
+//     with -detailed-exitcode must not pass).
+//
+// A pending write whose target is the configured one for an alias that the
+// plan creates or retargets needs nothing more: that plan writes it anyway.
+func pendingWrite(diags *diag.Diagnostics, snap *client.LLMConfig, name types.String, target string, unchanged bool) bool {
+	if name.IsUnknown() || name.IsNull() {
+		return false
+	}
+	aw := snap.AwaitingAlias(name.ValueString())
+	if aw == nil {
+		return false
+	}
+	until := aw.Until.UTC().Format(time.RFC3339)
+	live := ""
+	if a := snap.Alias(aw.Alias); a != nil {
+		live = fmt.Sprintf(" Until then the alias routes to provider %q.", a.Provider)
+	}
+	switch {
+	case aw.Provider != target:
+		diags.AddAttributeWarning(path.Root("provider_name"), "Pending Retarget of the Alias Will Be Canceled",
+			fmt.Sprintf("The orchestrator holds a pending write of alias %q to provider %q, which does not exist yet (written with \"Prefer: %s\", for example by an earlier apply "+
+				"that was interrupted or whose create of that provider failed; listed under awaiting_aliases of aegis_node).%s If a provider named %q were created before %s, "+
+				"the orchestrator would move the alias there, which this configuration does not say. Applying this plan writes the alias as configured (provider %q), "+
+				"which cancels the pending write.", aw.Alias, aw.Provider, adminapi.PreferAwaitProvider, live, aw.Provider, until, target))
+		return true
+	case unchanged:
+		diags.AddAttributeWarning(path.Root("provider_name"), "Alias Not Live Yet",
+			fmt.Sprintf("Alias %q is not live on provider %q: the orchestrator holds it as awaiting that provider, which does not exist yet, writes it in the commit that creates it, "+
+				"and drops it at %s if none is created.%s The state records it as applied, so this plan writes it again: it goes live once provider %q exists "+
+				"(an aegis_llm_provider with that name in this configuration creates it), and awaits it again otherwise.", aw.Alias, aw.Provider, until, live, aw.Provider))
+		return true
+	}
+	return false
 }
 
 // checkOptionsFormat refuses, at plan, alias settings that the node's config file
@@ -572,7 +626,7 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	body, _ := config.options(ctx)
 	body.Provider = target
-	got, err := r.putAlias(ctx, name, body, client.Precondition{IfMatch: state.Revision.ValueString()})
+	got, err := r.putAlias(ctx, name, body, updatePrecondition(r.client.CachedBaseline(), name, state.Revision.ValueString()))
 	if client.IsPreconditionFailed(err) {
 		resp.Diagnostics.AddError("LLM Alias Changed Outside This Run",
 			fmt.Sprintf("Alias %q was changed or deleted on the orchestrator after this plan was made, so it was not overwritten. "+
@@ -589,6 +643,24 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	r.setApplied(&resp.Diagnostics, &plan, got, fromRecord)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+}
+
+// updatePrecondition is the precondition of an update's PUT: the revision in
+// state. A state whose revision is that of a write still awaiting its provider
+// (a 202, not refreshed since, as with -refresh=false) names no live alias, so
+// the PUT is conditional on the live alias the plan saw (base, the client's
+// baseline, which the alias's plan read) instead, or on there being none.
+func updatePrecondition(base *client.LLMConfig, name, rev string) client.Precondition {
+	if base == nil {
+		return client.Precondition{IfMatch: rev}
+	}
+	if aw := base.AwaitingAlias(name); aw == nil || aw.Revision != rev {
+		return client.Precondition{IfMatch: rev}
+	}
+	if a := base.Alias(name); a != nil {
+		return client.Precondition{IfMatch: a.Revision}
+	}
+	return client.Precondition{CreateOnly: true}
 }
 
 // reroutedOnly reports whether an update plan changes nothing of the alias
