@@ -173,3 +173,47 @@ resource "aegis_llm_alias" "fast" {
 	wantServer(t, s, []string{"p"}, map[string]string{"fast": "p"})
 	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
 }
+
+// TestAccCLI_retryAfterFailedProviderCreate: an apply creates alias "fast" on a
+// literal "q" and q itself, whose create fails after the alias's write was
+// accepted as awaiting q. Applying again once q is fixed creates both in one
+// apply, also when Terraform creates q before the alias (here forced by
+// depends_on): q's commit makes the awaiting write live, and the alias's
+// create then finds its own earlier write instead of failing with "already
+// exists".
+func TestAccCLI_retryAfterFailedProviderCreate(t *testing.T) {
+	s := startServer(t, testserver.Options{})
+	cfg := func(key, dependsOn string) string {
+		return `
+resource "aegis_llm_alias" "fast" {
+  name          = "fast"
+  provider_name = "q"
+` + dependsOn + `}
+
+resource "aegis_llm_provider" "q" {
+  name    = "q"
+  type    = "openai"
+  api_key = "` + key + `"
+  model   = "gpt-4.1"
+}
+`
+	}
+	// The alias first: q (refused by the server's allow-list) waits for it.
+	r := newCLIRun(t, s, strings.Replace(cfg("env:NOT_ALLOWED_BY_THE_SERVER", ""),
+		"  model   = \"gpt-4.1\"\n", "  model   = \"gpt-4.1\"\n  depends_on = [aegis_llm_alias.fast]\n", 1))
+	r.run(1, nil, "apply", "-auto-approve", "-no-color")
+	if got := awaitingOf(t, s); len(got) != 1 || got["fast"] != "q" {
+		t.Fatalf("the failed apply left awaiting aliases %v, want fast -> q", got)
+	}
+	// The provider first, fixed.
+	writeFile(t, filepath.Join(r.dir, "main.tf"), testAccTerraformBlock+cfg("env:OPENAI_API_KEY", "  depends_on    = [aegis_llm_provider.q]\n"))
+	plan := oneLine(r.run(2, nil, "plan", "-no-color", "-detailed-exitcode"))
+	if !strings.Contains(plan, "aegis_llm_alias.fast will be created") || !strings.Contains(plan, "aegis_llm_provider.q will be created") {
+		t.Errorf("the plan does not create both:\n%s", plan)
+	}
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	wantServer(t, s, []string{"q"}, map[string]string{"fast": "q"})
+	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
+	r.run(0, nil, "destroy", "-auto-approve", "-no-color")
+	wantServer(t, s, nil, map[string]string{})
+}

@@ -449,6 +449,9 @@ func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateReques
 	body.Provider = target
 	got, err := r.putAlias(ctx, name, body, client.Precondition{CreateOnly: true})
 	if client.IsPreconditionFailed(err) {
+		got, err = r.rewriteSettled(ctx, name, body, err)
+	}
+	if client.IsPreconditionFailed(err) {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "LLM Alias Already Exists", alreadyExists("aegis_llm_alias", "alias", name))
 		return
 	} else if err != nil {
@@ -462,6 +465,30 @@ func (r *llmAliasResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	r.setApplied(&resp.Diagnostics, &plan, got, false)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+}
+
+// rewriteSettled handles the 412 (err) of a create-only write of alias name
+// that the plan saw only as a write awaiting body's provider (no live alias):
+// an apply that failed after the alias's 202 (its provider's create failed,
+// say) and is applied again creates the provider, and when Terraform does so
+// before the alias, the awaiting write goes live in the provider's commit.
+// That alias is this configuration's own earlier write, not another owner's:
+// when it routes to the configured provider, it is written again as
+// configured, conditional on its revision. Anything else keeps err.
+func (r *llmAliasResource) rewriteSettled(ctx context.Context, name string, body adminapi.AliasPut, err error) (*client.Alias, error) {
+	base := r.client.CachedBaseline()
+	if base == nil || base.Alias(name) != nil {
+		return nil, err
+	}
+	if aw := base.AwaitingAlias(name); aw == nil || aw.Provider != body.Provider {
+		return nil, err
+	}
+	cur, gerr := r.client.GetAlias(ctx, name)
+	if gerr != nil || cur.Provider != body.Provider {
+		return nil, err
+	}
+	tflog.Info(ctx, "alias awaiting its provider went live before its write; writing it as configured", map[string]any{"alias": name, "provider": body.Provider})
+	return r.putAlias(ctx, name, body, client.Precondition{IfMatch: cur.Revision})
 }
 
 // putAlias writes an alias. Its provider may not exist yet: in a configuration
@@ -626,7 +653,11 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	body, _ := config.options(ctx)
 	body.Provider = target
-	got, err := r.putAlias(ctx, name, body, updatePrecondition(r.client.CachedBaseline(), name, state.Revision.ValueString()))
+	pre := updatePrecondition(r.client.CachedBaseline(), name, state.Revision.ValueString())
+	got, err := r.putAlias(ctx, name, body, pre)
+	if pre.CreateOnly && client.IsPreconditionFailed(err) {
+		got, err = r.rewriteSettled(ctx, name, body, err)
+	}
 	if client.IsPreconditionFailed(err) {
 		resp.Diagnostics.AddError("LLM Alias Changed Outside This Run",
 			fmt.Sprintf("Alias %q was changed or deleted on the orchestrator after this plan was made, so it was not overwritten. "+
