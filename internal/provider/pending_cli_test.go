@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/client"
+	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/testserver"
 )
 
@@ -208,12 +210,39 @@ resource "aegis_llm_provider" "q" {
 	// The provider first, fixed.
 	writeFile(t, filepath.Join(r.dir, "main.tf"), testAccTerraformBlock+cfg("env:OPENAI_API_KEY", "  depends_on    = [aegis_llm_provider.q]\n"))
 	plan := oneLine(r.run(2, nil, "plan", "-no-color", "-detailed-exitcode"))
-	if !strings.Contains(plan, "aegis_llm_alias.fast will be created") || !strings.Contains(plan, "aegis_llm_provider.q will be created") {
-		t.Errorf("the plan does not create both:\n%s", plan)
+	if !strings.Contains(plan, "aegis_llm_alias.fast will be updated in-place") || !strings.Contains(plan, "Alias Not Live Yet") ||
+		!strings.Contains(plan, "aegis_llm_provider.q will be created") {
+		t.Errorf("the plan does not write the alias again and create q:\n%s", plan)
 	}
 	r.run(0, nil, "apply", "-auto-approve", "-no-color")
 	wantServer(t, s, []string{"q"}, map[string]string{"fast": "q"})
 	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode")
 	r.run(0, nil, "destroy", "-auto-approve", "-no-color")
 	wantServer(t, s, nil, map[string]string{})
+}
+
+// TestAccCLI_destroyCancelsAwaiting: a destroy right after an apply whose
+// alias only awaits its provider cancels that write (the refresh keeps it in
+// state), so creating the provider later does not bring the alias back.
+func TestAccCLI_destroyCancelsAwaiting(t *testing.T) {
+	s := startServer(t, testserver.Options{})
+	r := newCLIRun(t, s, `
+resource "aegis_llm_alias" "fast" {
+  name          = "fast"
+  provider_name = "q"
+}
+`)
+	r.run(0, nil, "apply", "-auto-approve", "-no-color")
+	if got := awaitingOf(t, s); len(got) != 1 || got["fast"] != "q" {
+		t.Fatalf("awaiting aliases %v, want fast -> q", got)
+	}
+	out := oneLine(r.run(0, nil, "destroy", "-auto-approve", "-no-color"))
+	if !strings.Contains(out, "aegis_llm_alias.fast will be destroyed") {
+		t.Errorf("the destroy does not destroy the awaiting alias:\n%s", out)
+	}
+	wantServer(t, s, nil, map[string]string{})
+	if _, err := s.Client().PutProvider(context.Background(), llmconfig.Provider{Name: "q", Type: "openai", APIKey: "env:OPENAI_API_KEY", Model: "gpt-4.1"}, client.Precondition{}); err != nil {
+		t.Fatal(err)
+	}
+	wantServer(t, s, []string{"q"}, map[string]string{})
 }

@@ -511,8 +511,9 @@ func (r *llmAliasResource) putAlias(ctx context.Context, name string, body admin
 // setAwaiting records an alias that the server accepted as awaiting its
 // provider: what the plan knew stays; what it did not know (the provider's
 // model and type, ...) is null until the refresh after the provider exists. A
-// refresh while it still awaits finds no alias, so the next plan creates it
-// again (it is not live) rather than reporting no changes.
+// refresh while it still awaits finds no live alias and keeps this state (see
+// awaitingWriteOf), so the next plan writes it again ("Alias Not Live Yet")
+// rather than reporting no changes, and a destroy cancels it.
 func setAwaiting(diags interface{ AddWarning(string, string) }, plan *llmAliasModelV0, prior *llmAliasModelV0, got *client.Alias) {
 	plan.ID = types.StringValue(got.Name)
 	plan.Revision = types.StringValue(got.Revision)
@@ -615,6 +616,15 @@ func (r *llmAliasResource) Read(ctx context.Context, req resource.ReadRequest, r
 	warnFileEdit(&resp.Diagnostics, r.client, snap.FileEdit)
 	a := snap.Alias(state.Name.ValueString())
 	if a == nil {
+		if awaitingWriteOf(snap, state) {
+			// Not live, but this state's own write awaiting its provider: kept,
+			// so that the plan shows it is not live ("Alias Not Live Yet") and a
+			// destroy cancels it (a DELETE with its revision) instead of leaving
+			// it to go live if the provider appears before its bound.
+			registryFor(r.client).markRefreshed()
+			resp.Diagnostics.Append(setPlannedTarget(ctx, resp.Private, nil)...)
+			return
+		}
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -674,6 +684,13 @@ func (r *llmAliasResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	r.setApplied(&resp.Diagnostics, &plan, got, fromRecord)
 	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
+}
+
+// awaitingWriteOf reports whether state records exactly the write of its alias
+// that awaits its provider in snap (the state an apply leaves after a 202).
+func awaitingWriteOf(snap *client.LLMConfig, state llmAliasModelV0) bool {
+	aw := snap.AwaitingAlias(state.Name.ValueString())
+	return aw != nil && aw.Provider == state.ProviderName.ValueString() && aw.Revision == state.Revision.ValueString()
 }
 
 // updatePrecondition is the precondition of an update's PUT: the revision in

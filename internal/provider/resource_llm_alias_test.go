@@ -192,7 +192,7 @@ func TestAccLLMAlias_drift(t *testing.T) {
 // TestAccLLMAlias_missingTarget: an alias whose provider exists nowhere is
 // accepted as awaiting it (the provider cannot know at plan or apply whether
 // another resource of the run creates it): the config file is untouched, the
-// status lists it, and the plan after the apply still creates it (it is not
+// status lists it, and the plan after the apply is not empty (it is not
 // live). Invalid names fail at plan.
 func TestAccLLMAlias_missingTarget(t *testing.T) {
 	s := startServer(t, testserver.Options{})
