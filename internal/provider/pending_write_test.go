@@ -26,29 +26,30 @@ func TestPendingWrite(t *testing.T) {
 		target    string
 		unchanged bool
 		want      bool
+		notLive   bool
 		warn      []string
 	}{
-		{"no pending write", client.LLMConfig{Aliases: []client.Alias{live}}, types.StringValue("fast"), "p", true, false, nil},
+		{"no pending write", client.LLMConfig{Aliases: []client.Alias{live}}, types.StringValue("fast"), "p", true, false, false, nil},
 		{"a pending write of another alias", client.LLMConfig{Aliases: []client.Alias{live}, AwaitingAliases: []client.AwaitingAlias{{Alias: "slow", Provider: "q"}}},
-			types.StringValue("fast"), "p", true, false, nil},
+			types.StringValue("fast"), "p", true, false, false, nil},
 		{"pending retarget elsewhere, plan unchanged", client.LLMConfig{Aliases: []client.Alias{live}, AwaitingAliases: []client.AwaitingAlias{awaitQ}},
-			types.StringValue("fast"), "p", true, true,
+			types.StringValue("fast"), "p", true, true, false,
 			[]string{"Pending Retarget of the Alias Will Be Canceled", `alias "fast" to provider "q"`, `routes to provider "p"`, "2026-11-27T08:00:00Z", `as configured (provider "p")`, "cancels the pending write"}},
 		{"pending retarget elsewhere, plan retargets", client.LLMConfig{Aliases: []client.Alias{live}, AwaitingAliases: []client.AwaitingAlias{awaitQ}},
-			types.StringValue("fast"), "r", false, true, []string{"Will Be Canceled", `(provider "r")`}},
+			types.StringValue("fast"), "r", false, true, false, []string{"Will Be Canceled", `(provider "r")`}},
 		{"pending write elsewhere, alias not live, plan creates", client.LLMConfig{AwaitingAliases: []client.AwaitingAlias{awaitQ}},
-			types.StringValue("fast"), "p", false, true, []string{"Will Be Canceled"}},
+			types.StringValue("fast"), "p", false, true, false, []string{"Will Be Canceled"}},
 		{"pending write to the target, plan retargets to it", client.LLMConfig{Aliases: []client.Alias{live}, AwaitingAliases: []client.AwaitingAlias{awaitQ}},
-			types.StringValue("fast"), "q", false, false, nil},
+			types.StringValue("fast"), "q", false, false, false, nil},
 		{"pending write to the target, state says applied", client.LLMConfig{Aliases: []client.Alias{live}, AwaitingAliases: []client.AwaitingAlias{awaitQ}},
-			types.StringValue("fast"), "q", true, true, []string{"Alias Not Live Yet", `Alias "fast" is not live on provider "q"`, `routes to provider "p"`, "writes it again"}},
-		{"unknown name", client.LLMConfig{AwaitingAliases: []client.AwaitingAlias{awaitQ}}, types.StringUnknown(), "p", true, false, nil},
+			types.StringValue("fast"), "q", true, true, true, []string{"Alias Not Live Yet", `Alias "fast" is not live on provider "q"`, `routes to provider "p"`, "writes it again"}},
+		{"unknown name", client.LLMConfig{AwaitingAliases: []client.AwaitingAlias{awaitQ}}, types.StringUnknown(), "p", true, false, false, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var diags diag.Diagnostics
-			if got := pendingWrite(&diags, &c.snap, c.alias, c.target, c.unchanged); got != c.want {
-				t.Errorf("pendingWrite = %v, want %v", got, c.want)
+			if got, notLive := pendingWrite(&diags, &c.snap, c.alias, c.target, c.unchanged); got != c.want || notLive != c.notLive {
+				t.Errorf("pendingWrite = %v, %v; want %v, %v", got, notLive, c.want, c.notLive)
 			}
 			if len(c.warn) == 0 {
 				if len(diags) != 0 {

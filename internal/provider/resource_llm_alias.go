@@ -226,8 +226,13 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	retargeted := !hasState || state.ProviderName.ValueString() != target || !state.Name.Equal(plan.Name)
 	// A write of this alias that awaits its provider on the orchestrator: one
 	// that would route it elsewhere than configured, or one that the state
-	// already records as applied, needs a write (see pendingWrite).
-	rewrite := pendingWrite(&resp.Diagnostics, snap, plan.Name, target, hasState && !retargeted)
+	// already records as applied, needs a write (see pendingWrite). In the
+	// latter case the alias is not live on its target: what it inherits is
+	// planned as for a retarget (the target's values, or unknown).
+	rewrite, notLive := pendingWrite(&resp.Diagnostics, snap, plan.Name, target, hasState && !retargeted)
+	if notLive {
+		retargeted = true
+	}
 	// The planned change of the target that this alias's refresh recorded, if it
 	// is still current: then the plan and the re-plan during apply both show the
 	// new model (see alias_stash.go).
@@ -341,13 +346,14 @@ func (r *llmAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 //
 // A pending write whose target is the configured one for an alias that the
 // plan creates or retargets needs nothing more: that plan writes it anyway.
-func pendingWrite(diags *diag.Diagnostics, snap *client.LLMConfig, name types.String, target string, unchanged bool) bool {
+// notLive reports the second case.
+func pendingWrite(diags *diag.Diagnostics, snap *client.LLMConfig, name types.String, target string, unchanged bool) (rewrite, notLive bool) {
 	if name.IsUnknown() || name.IsNull() {
-		return false
+		return false, false
 	}
 	aw := snap.AwaitingAlias(name.ValueString())
 	if aw == nil {
-		return false
+		return false, false
 	}
 	until := aw.Until.UTC().Format(time.RFC3339)
 	live := ""
@@ -361,15 +367,15 @@ func pendingWrite(diags *diag.Diagnostics, snap *client.LLMConfig, name types.St
 				"that was interrupted or whose create of that provider failed; listed under awaiting_aliases of aegis_node).%s If a provider named %q were created before %s, "+
 				"the orchestrator would move the alias there, which this configuration does not say. Applying this plan writes the alias as configured (provider %q), "+
 				"which cancels the pending write.", aw.Alias, aw.Provider, adminapi.PreferAwaitProvider, live, aw.Provider, until, target))
-		return true
+		return true, false
 	case unchanged:
 		diags.AddAttributeWarning(path.Root("provider_name"), "Alias Not Live Yet",
 			fmt.Sprintf("Alias %q is not live on provider %q: the orchestrator holds it as awaiting that provider, which does not exist yet, writes it in the commit that creates it, "+
 				"and drops it at %s if none is created.%s The state records it as applied, so this plan writes it again: it goes live once provider %q exists "+
 				"(an aegis_llm_provider with that name in this configuration creates it), and awaits it again otherwise.", aw.Alias, aw.Provider, until, live, aw.Provider))
-		return true
+		return true, true
 	}
-	return false
+	return false, false
 }
 
 // checkOptionsFormat refuses, at plan, alias settings that the node's config file
