@@ -49,8 +49,11 @@ func TestAwaitProvider(t *testing.T) {
 	if !strings.Contains(nf["detail"].(string), `awaits provider "gpt-5"`) {
 		t.Errorf("GET of an awaiting alias: %v", nf)
 	}
-	if strings.Contains(string(f.admin("GET", "/v1/admin/llm/config", nil).body), `"later"`) {
-		t.Error("the awaiting alias is listed in the config")
+	if strings.Contains(string(f.admin("GET", "/v1/admin/llm/aliases", nil).body), `"later"`) {
+		t.Error("the awaiting alias is listed among the aliases")
+	}
+	if aw, _ := f.configAwaiting(); aw["later"]["provider"] != "gpt-5" {
+		t.Errorf("the config snapshot does not list the awaiting alias under awaiting_aliases: %v", aw)
 	}
 	if r := f.admin("POST", "/v1/executions", map[string]string{"model": "later"}); r.status < 400 {
 		t.Errorf("an execution was routed to an awaiting alias: %d %s", r.status, r.body)
