@@ -517,8 +517,14 @@ output "awaiting" {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if !strings.Contains(s.Log(), "alias awaiting its provider dropped") {
-		t.Error("the server did not log the drop")
+	// The server's stderr reaches s.Log() through a pipe: the line may trail
+	// the status by a moment.
+	for i := 0; !strings.Contains(s.Log(), "alias awaiting its provider dropped"); i++ {
+		if i > 50 {
+			t.Error("the server did not log the drop")
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	wantServer(t, s, nil, map[string]string{})
 	r.run(2, nil, "plan", "-no-color", "-detailed-exitcode")
