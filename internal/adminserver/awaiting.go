@@ -1,9 +1,11 @@
 package adminserver
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/adminapi"
@@ -17,8 +19,16 @@ import (
 // would hold the only slot the provider's create needs. So the server accepts
 // the alias as a pending write instead: it is recorded in the admin state file
 // (never in the node config file, never routed), and written in the commit that
-// creates its provider. One that does not get its provider within
-// Config.AwaitProviderTimeout is dropped and logged.
+// creates its provider (the write that makes the provider exist settles it:
+// a writer's commit never carries an awaiting alias that is not its own doing;
+// one whose provider came otherwise — a hand edit, a restart — is written in a
+// commit of its own, settleNow). One that is not written within
+// Config.AwaitProviderTimeout is dropped and logged, whether its provider
+// exists or not. An awaiting alias never blocks other writes: one the config
+// cannot take when its provider comes fails the write that created the
+// provider (422 naming it) and is dropped; one whose commit the validate
+// command, the reload command or the ready check refuses is dropped with that
+// commit (and named in the answer to the provider's writer).
 
 // DefaultAwaitProviderTimeout is aegis-admin's --await-provider-timeout default:
 // far longer than one apply takes to reach a provider's create (including
@@ -34,6 +44,12 @@ type awaitRecord struct {
 	Revision string            `json:"revision"`
 	Since    time.Time         `json:"since"`
 	Until    time.Time         `json:"until"`
+	// IdemKey is the Idempotency-Key of the write that recorded it, if any:
+	// when the alias goes live, that key's record takes the live alias's
+	// revision (normalized against the provider, so not always the awaiting
+	// one), and a retry whose 202 was lost is answered again instead of
+	// refused by its own If-None-Match.
+	IdemKey string `json:"idem_key,omitempty"`
 }
 
 // writeAlias applies an alias PUT whose provider exists to the working copy:
@@ -84,27 +100,66 @@ func awaitingRevision(name string, b adminapi.AliasPut) string {
 	return llmconfig.AliasRevisionOf(name, b.Provider, o)
 }
 
-// settleAwaiting drops the awaiting aliases whose time is up and writes those
-// whose provider exists now (in the commit that created it). Each is checked
-// on its own: one the config cannot take is dropped, and logged, without
-// affecting the rest of the commit. It returns how many aliases it wrote.
-func (s *Server) settleAwaiting(w *workingCopy, format string, now time.Time) int {
-	n := 0
+// providerLive reports whether a provider exists in w and is not being
+// deleted: an alias awaiting it can be written.
+func (w *workingCopy) providerLive(name string) bool {
+	if w.Provider(name) == nil {
+		return false
+	}
+	_, deleting := w.deleting[name]
+	return !deleting
+}
+
+// expireAwaiting drops the awaiting aliases whose time is up, whether their
+// provider exists or not (the deadline is checked first, so a record that
+// cannot go live — its provider is being deleted, say — never outlives it).
+func (s *Server) expireAwaiting(w *workingCopy, now time.Time) {
 	for _, name := range slices.Sorted(maps.Keys(w.awaiting)) {
 		rec := w.awaiting[name]
-		if w.Provider(rec.Provider) == nil {
-			if !now.Before(rec.Until) {
-				delete(w.awaiting, name)
-				s.log.Warn("alias awaiting its provider dropped: the provider was not created in time",
-					"alias", name, "provider", rec.Provider, "since", rec.Since, "until", rec.Until)
-			}
+		if now.Before(rec.Until) {
 			continue
 		}
-		if _, deleting := w.deleting[rec.Provider]; deleting {
-			continue // it waits until the deletion is canceled or done
+		delete(w.awaiting, name)
+		s.log.Warn("alias awaiting its provider dropped: it was not written in time",
+			"alias", name, "provider", rec.Provider, "provider_exists", w.Provider(rec.Provider) != nil, "since", rec.Since, "until", rec.Until)
+	}
+}
+
+// settledAlias is an awaiting alias that a commit writes.
+type settledAlias struct {
+	name string
+	rec  awaitRecord
+	// revision is the live alias's revision (normalized against its provider,
+	// so not always the awaiting one), created whether the alias is new.
+	revision string
+	created  bool
+	// changed: the alias was not already live exactly so.
+	changed bool
+}
+
+// failedAlias is an awaiting alias that the config cannot take now that its
+// provider exists.
+type failedAlias struct {
+	name string
+	rec  awaitRecord
+	err  error
+}
+
+// settleAwaiting writes into w the awaiting aliases whose provider is live in
+// w and for which due says so. Each is checked on its own: one the config
+// cannot take is left out of w (its record stays in w.awaiting; the caller
+// decides) and returned in failed.
+func (s *Server) settleAwaiting(w *workingCopy, format string, due func(awaitRecord) bool) (settled []settledAlias, failed []failedAlias) {
+	if len(w.awaiting) == 0 {
+		return nil, nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(w.awaiting)) {
+		rec := w.awaiting[name]
+		if !w.providerLive(rec.Provider) || !due(rec) {
+			continue
 		}
 		before := w.clone()
-		_, changed, _, err := w.writeAlias(name, rec.Body, format)
+		out, changed, created, err := w.writeAlias(name, rec.Body, format)
 		if err == nil && changed {
 			w.NormalizeOptions()
 			if c := llmconfig.CheckPreserved(before.LLM, w.LLM); c != nil {
@@ -115,26 +170,112 @@ func (s *Server) settleAwaiting(w *workingCopy, format string, now time.Time) in
 		}
 		if err != nil {
 			*w = *before
-			delete(w.awaiting, name)
-			s.log.Error("alias awaiting its provider dropped: the config cannot take it now that the provider exists",
-				"alias", name, "provider", rec.Provider, "error", err.Error())
+			failed = append(failed, failedAlias{name: name, rec: rec, err: err})
 			continue
 		}
 		delete(w.awaiting, name)
-		s.log.Info("alias awaiting its provider written", "alias", name, "provider", rec.Provider)
-		if changed {
-			n++
-		}
+		settled = append(settled, settledAlias{name: name, rec: rec, revision: out.Revision, created: created, changed: changed})
 	}
-	return n
+	return settled, failed
 }
 
-// awaitingDue reports whether an awaiting alias of snap can be settled now:
-// its provider exists (after a reload of a hand edit, or a restart) or its
-// time is up.
+// awaitingFieldErrors are the field errors of failed awaiting aliases, each
+// field named under its alias ("aliases.NAME.FIELD").
+func awaitingFieldErrors(failed []failedAlias) []llmconfig.FieldError {
+	var out []llmconfig.FieldError
+	for _, f := range failed {
+		var errs []llmconfig.FieldError
+		var p *problem
+		var ve *llmconfig.ValidationError
+		var fe llmconfig.FieldError
+		switch {
+		case errors.As(f.err, &p) && len(p.Errors) > 0:
+			errs = p.Errors
+		case errors.As(f.err, &ve):
+			errs = ve.Errors
+		case errors.As(f.err, &fe):
+			errs = []llmconfig.FieldError{fe}
+		case errors.As(f.err, &p):
+			errs = []llmconfig.FieldError{{Detail: p.Detail}}
+		default:
+			errs = []llmconfig.FieldError{{Detail: f.err.Error()}}
+		}
+		prefix := "aliases." + f.name
+		for _, e := range errs {
+			switch {
+			case e.Field == "":
+				e.Field = prefix
+			case !strings.HasPrefix(e.Field, "aliases."):
+				e.Field = prefix + "." + e.Field
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// awaitingInvalid is the answer to a write that makes a provider live while
+// aliases awaiting it cannot be written with it: the write fails (nothing of
+// it, nor of them, is written) and they are dropped, so that the writer hears
+// of them instead of their drop being only in the log.
+func awaitingInvalid(failed []failedAlias) *problem {
+	var names, provs []string
+	for _, f := range failed {
+		names, provs = append(names, f.name), append(provs, f.rec.Provider)
+	}
+	return fieldProblem(fmt.Sprintf("This write makes %s exist, and %s, which awaited it (accepted earlier with \"Prefer: %s\"), "+
+		"must be written in the same commit, but the config cannot take it (see errors): nothing was written, and the awaiting alias was dropped. "+
+		"Fix the alias and write it again, then this write (with Terraform: fix the alias and apply again; the next plan creates it again).",
+		plural("provider", "providers", provs), plural("alias", "aliases", names), adminapi.PreferAwaitProvider), awaitingFieldErrors(failed)...)
+}
+
+// plural names one or more objects: `provider "a"`, `providers "a", "b"`.
+func plural(one, many string, names []string) string {
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
+	if len(names) == 1 {
+		return fmt.Sprintf("%s %q", one, names[0])
+	}
+	return many + " " + llmconfig.QuoteList(names)
+}
+
+// dropsAwaiting reports whether a failed commit may have failed because of the
+// awaiting aliases it wrote: the validate command refused the file, or the
+// reload command or ready check failed on it. Such a commit drops them, so that
+// the next commit does not fail alike; other failures (a hand edit not
+// reloaded, an unwritable file) are none of theirs, and they stay.
+func dropsAwaiting(err error) bool {
+	var p *problem
+	return errors.As(err, &p) && (p.Type == adminapi.ProblemValidation || p.Type == adminapi.ProblemReloadFailed)
+}
+
+// withDropped adds to the failed commit's answer to a writer that the awaiting
+// aliases its write made go live were dropped with it.
+func withDropped(err error, settled []settledAlias) error {
+	var p *problem
+	if len(settled) == 0 || !errors.As(err, &p) {
+		return err
+	}
+	var names, provs []string
+	for _, a := range settled {
+		names, provs = append(names, a.name), append(provs, a.rec.Provider)
+	}
+	q := *p
+	q.Detail = fmt.Sprintf("%s This write made %s exist, so the commit also wrote %s, which awaited it (accepted earlier with \"Prefer: %s\"); "+
+		"that may be the cause, so the awaiting alias was dropped: nothing of it was written. Once the cause is fixed, write it again, then this write "+
+		"(with Terraform: fix the cause and apply again; the next plan creates the alias again).",
+		strings.TrimSpace(p.Detail), plural("provider", "providers", provs), plural("alias", "aliases", names), adminapi.PreferAwaitProvider)
+	return &q
+}
+
+// awaitingDue reports whether an awaiting alias of snap is due: its time is
+// up, or its provider exists and is not being deleted (after a reload of a
+// hand edit, or a restart).
 func awaitingDue(snap *snapshot, now time.Time) bool {
 	for _, rec := range snap.awaiting {
-		if !now.Before(rec.Until) || snap.llm.Provider(rec.Provider) != nil {
+		if !now.Before(rec.Until) {
+			return true
+		}
+		if _, deleting := snap.deleting[rec.Provider]; !deleting && snap.llm.Provider(rec.Provider) != nil {
 			return true
 		}
 	}
@@ -142,23 +283,26 @@ func awaitingDue(snap *snapshot, now time.Time) bool {
 }
 
 // settleRetry is how long the commit loop waits before it tries again to
-// settle awaiting aliases after that commit failed (say an unreloaded hand
-// edit refuses every write), instead of failing and logging every tick.
+// settle awaiting aliases after that commit failed for a reason that is none
+// of theirs (say an unreloaded hand edit refuses every write), instead of
+// failing and logging every tick.
 const settleRetry = 30 * time.Second
 
-// settleNow commits the awaiting aliases that are due (see awaitingDue). Only
-// the commit loop calls it.
+// settleNow commits the awaiting aliases that are due (see awaitingDue) in a
+// commit of their own, so that aliases whose provider was not created by an
+// API write (a hand edit, a restart) never ride in, and never fail, a writer's
+// commit. Only the commit loop calls it.
 func (s *Server) settleNow() {
 	now := time.Now()
 	if now.Before(s.settleRetryAt) || !awaitingDue(s.snap.Load(), now) {
 		return
 	}
-	req := &commitRequest{trigger: "await-provider", reply: make(chan commitReply, 1),
+	req := &commitRequest{trigger: "await-provider", settleAll: true, reply: make(chan commitReply, 1),
 		mutate: func(*workingCopy) (bool, error) { return false, nil }}
 	s.commitMutations([]*commitRequest{req})
 	select {
 	case rep := <-req.reply:
-		if rep.err != nil {
+		if rep.err != nil && !dropsAwaiting(rep.err) {
 			s.settleRetryAt = now.Add(settleRetry)
 		}
 	default: // commitMutations answers every mutation before it returns

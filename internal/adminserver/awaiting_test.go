@@ -2,6 +2,9 @@ package adminserver
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -292,5 +295,213 @@ func TestAwaitProviderHandEdit(t *testing.T) {
 			t.Fatal("the awaiting alias was not written after the reload")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// refuseAlias is a validate or reload command that refuses (exits 1 on) a
+// config file holding the alias "refused-alias".
+const refuseAlias = `! grep -q refused-alias "$AEGIS_CONFIG"`
+
+// waitFor polls cond until it holds, and fails the test if it does not within
+// a generous deadline (a bound on a condition, not a timed assertion).
+func (f *fixture) waitFor(what string, cond func() bool) {
+	f.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("%s: not by the deadline", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// addProviderByHand adds a provider to the seed file as an operator would.
+func (f *fixture) addProviderByHand(name string) {
+	f.t.Helper()
+	data := strings.Replace(string(f.fileBytes()), "  providers:\n", "  providers:\n    - name: "+name+"\n      type: openai\n      api_key: env:OPENAI_API_KEY\n      model: m\n", 1)
+	writeFile(f.t, f.path, []byte(data))
+	f.expect(f.admin("POST", "/v1/admin/reload", nil), 200)
+}
+
+// TestAwaitProviderRefusedAfterHandEdit: an awaiting alias whose provider
+// was added by a hand edit, and that the validate (or reload) command refuses,
+// never fails a writer's commit: it is settled in a commit of its own, which
+// fails, drops it and logs it; every API write works throughout.
+func TestAwaitProviderRefusedAfterHandEdit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  func(*Config)
+	}{
+		{"validate command", func(c *Config) { c.ValidateCommand = refuseAlias }},
+		{"reload command", func(c *Config) { c.ReloadCommand = refuseAlias }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.opt, func(c *Config) { c.AwaitProviderTimeout = time.Hour })
+			f.expect(f.admin("PUT", "/v1/admin/llm/aliases/refused-alias", aliasPut("hand"), awaitPref...), 202)
+			f.addProviderByHand("hand")
+			// An unrelated write right after the reload (before or after the
+			// settle commit: either way it is not the awaiting alias's commit).
+			f.expect(f.admin("PUT", "/v1/admin/llm/providers/other", openaiBody("m"), "If-None-Match", "*"), 201)
+			f.waitFor("the refused awaiting alias is dropped", func() bool { return len(f.awaiting()) == 0 })
+			if !strings.Contains(f.logs.String(), "alias awaiting its provider dropped") {
+				t.Error("the drop was not logged")
+			}
+			f.expect(f.admin("GET", "/v1/admin/llm/aliases/refused-alias", nil), 404)
+			if strings.Contains(string(f.fileBytes()), "refused-alias") {
+				t.Fatalf("the refused alias was written:\n%s", f.fileBytes())
+			}
+			for _, p := range []string{"other2", "other3"} {
+				f.expect(f.admin("PUT", "/v1/admin/llm/providers/"+p, openaiBody("m"), "If-None-Match", "*"), 201)
+			}
+		})
+	}
+}
+
+// TestAwaitProviderCommitRefused: when the commit of a provider's create, which
+// writes the aliases awaiting it, is refused by the validate command (422) or
+// the reload command (424), the creator's answer names the awaiting alias and
+// says it was dropped; the next create of the provider works.
+func TestAwaitProviderCommitRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		opt    func(*Config)
+		status int
+	}{
+		{"validate command", func(c *Config) { c.ValidateCommand = refuseAlias }, 422},
+		{"reload command", func(c *Config) { c.ReloadCommand = refuseAlias }, 424},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.opt, func(c *Config) { c.AwaitProviderTimeout = time.Hour })
+			f.expect(f.admin("PUT", "/v1/admin/llm/aliases/refused-alias", aliasPut("p1"), awaitPref...), 202)
+			before := f.fileBytes()
+			p := f.expect(f.admin("PUT", "/v1/admin/llm/providers/p1", openaiBody("m"), "If-None-Match", "*"), tc.status)
+			if d, _ := p["detail"].(string); !strings.Contains(d, `alias "refused-alias"`) || !strings.Contains(d, "dropped") {
+				t.Fatalf("the creator's answer does not name the dropped awaiting alias: %v", p)
+			}
+			if len(f.awaiting()) != 0 {
+				t.Fatalf("still awaiting after its commit failed: %v", f.awaiting())
+			}
+			if !bytes.Equal(before, f.fileBytes()) {
+				t.Fatal("the failed commit changed the file")
+			}
+			f.expect(f.admin("PUT", "/v1/admin/llm/providers/p1", openaiBody("m"), "If-None-Match", "*"), 201)
+			f.expect(f.admin("PUT", "/v1/admin/llm/providers/p2", openaiBody("m"), "If-None-Match", "*"), 201)
+			f.expect(f.admin("GET", "/v1/admin/llm/aliases/refused-alias", nil), 404)
+		})
+	}
+}
+
+// TestAwaitProviderExpiresWhileProviderDeleting: the deadline is checked
+// whether the provider exists or not: an awaiting alias whose provider exists
+// but is being deleted (so it cannot go live) is dropped at its deadline.
+func TestAwaitProviderExpiresWhileProviderDeleting(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.AwaitProviderTimeout = time.Hour })
+	f.expect(f.admin("PUT", "/v1/admin/llm/aliases/late", aliasPut("p9"), awaitPref...), 202)
+	f.ts.Close()
+	if err := f.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// While the server is down: p9 is added with an alias by hand, and the
+	// state says p9 is being deleted and the awaiting alias's time is up.
+	data := strings.Replace(string(f.fileBytes()), "  providers:\n", "  providers:\n    - name: p9\n      type: openai\n      api_key: env:OPENAI_API_KEY\n      model: m\n", 1)
+	data = strings.Replace(data, "  aliases:\n", "  aliases:\n    user9: p9\n", 1)
+	writeFile(t, f.path, []byte(data))
+	var st adminState
+	raw, err := os.ReadFile(f.path + StateFileSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	rec := st.Awaiting["late"]
+	rec.Until = time.Now().Add(-time.Second)
+	st.Awaiting["late"] = rec
+	st.Deleting = map[string]time.Time{"p9": time.Now()}
+	raw, err = json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, f.path+StateFileSuffix, raw)
+
+	g := newFixtureAt(t, f.path)
+	if pd, _ := g.status()["pending_deletions"].([]any); len(pd) != 1 {
+		t.Fatalf("pending deletions: %v", g.status())
+	}
+	g.waitFor("the expired awaiting alias of a deleting provider is dropped", func() bool { return len(g.awaiting()) == 0 })
+	g.expect(g.admin("GET", "/v1/admin/llm/aliases/late", nil), 404)
+	if a := g.expect(g.admin("GET", "/v1/admin/llm/aliases/user9", nil), 200); a["provider"] != "p9" {
+		t.Fatalf("user9: %v", a)
+	}
+}
+
+// TestAwaitProviderInvalidWithItsProvider: on an aegis/v1 node an alias
+// awaiting a provider, with no context_window of its own, cannot be written
+// with a provider that has none either: the provider's create is refused (422)
+// naming the alias and its field error, nothing is written, the awaiting alias
+// is dropped; written again (fixed), both are created.
+func TestAwaitProviderInvalidWithItsProvider(t *testing.T) {
+	f, orig := newV1Fixture(t, "config-minimal.yaml")
+	f.expect(f.admin("PUT", "/v1/admin/llm/aliases/coder", aliasPut("np"), awaitPref...), 202)
+	np := map[string]any{"type": "openai", "api_key": "env:OPENAI_API_KEY", "model": "gpt-4o"}
+	p := f.expect(f.admin("PUT", "/v1/admin/llm/providers/np", np, "If-None-Match", "*"), 422)
+	d, _ := p["detail"].(string)
+	if !strings.Contains(d, `alias "coder"`) || !strings.Contains(d, "nothing was written") || !strings.Contains(d, "dropped") {
+		t.Fatalf("detail: %q", d)
+	}
+	errs, _ := p["errors"].([]any)
+	if len(errs) != 1 || errs[0].(map[string]any)["field"] != "aliases.coder.context_window" {
+		t.Fatalf("errors: %v", p["errors"])
+	}
+	f.expect(f.admin("GET", "/v1/admin/llm/providers/np", nil), 404)
+	f.expect(f.admin("GET", "/v1/admin/llm/aliases/coder", nil), 404)
+	if len(f.awaiting()) != 0 {
+		t.Fatalf("still awaiting: %v", f.awaiting())
+	}
+	if !bytes.Equal(f.fileBytes(), orig) {
+		t.Fatal("the refused create changed the file")
+	}
+	// Fixed and written again: both go live in one commit.
+	f.expect(f.admin("PUT", "/v1/admin/llm/aliases/coder", map[string]any{"provider": "np", "context_window": 8192}, awaitPref...), 202)
+	f.expect(f.admin("PUT", "/v1/admin/llm/providers/np", np, "If-None-Match", "*"), 201)
+	if a := f.expect(f.admin("GET", "/v1/admin/llm/aliases/coder", nil), 200); a["provider"] != "np" || num(a["context_window"]) != 8192 {
+		t.Fatalf("coder: %v", a)
+	}
+	f.checkV1(orig)
+}
+
+// TestAwaitProviderRetryAfterLive: an awaiting alias whose overrides equal its
+// provider's values goes live without them (normalized: another revision than
+// its 202's); a retry of its create with the same Idempotency-Key, whose 202
+// was lost, is answered with the live alias, not refused by its own
+// If-None-Match: *.
+func TestAwaitProviderRetryAfterLive(t *testing.T) {
+	f, _ := newV1Fixture(t, "config-minimal.yaml")
+	body := map[string]any{"provider": "np", "model": "gpt-4o", "context_window": 128000}
+	hdr := slices.Concat(awaitPref, []string{"Idempotency-Key", `"k-live"`, "If-None-Match", "*"})
+	r := f.admin("PUT", "/v1/admin/llm/aliases/pinned", body, hdr...)
+	f.expect(r, 202)
+	f.expect(f.admin("PUT", "/v1/admin/llm/providers/np",
+		map[string]any{"type": "openai", "api_key": "env:OPENAI_API_KEY", "model": "gpt-4o", "context_window": 128000}, "If-None-Match", "*"), 201)
+	live := f.admin("GET", "/v1/admin/llm/aliases/pinned", nil)
+	f.expect(live, 200)
+	if live.header.Get("ETag") == r.header.Get("ETag") {
+		t.Fatalf("the scenario needs a live revision other than the awaiting one (%s)", live.header.Get("ETag"))
+	}
+	rr := f.admin("PUT", "/v1/admin/llm/aliases/pinned", body, hdr...)
+	a := f.expect(rr, 201)
+	if rr.header.Get("Idempotent-Replayed") != "true" || rr.header.Get("ETag") != live.header.Get("ETag") || a["provider"] != "np" {
+		t.Fatalf("retry: %v %s", rr.header, rr.body)
+	}
+	// The key survives a restart with the live revision.
+	f.ts.Close()
+	if err := f.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	g := newFixtureAt(t, f.path)
+	rr = g.admin("PUT", "/v1/admin/llm/aliases/pinned", body, hdr...)
+	g.expect(rr, 201)
+	if rr.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry after a restart: %v %s", rr.header, rr.body)
 	}
 }

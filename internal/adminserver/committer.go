@@ -44,6 +44,9 @@ type commitRequest struct {
 	// idem, when set, is the idempotency key of the request; the mutation fills
 	// in what it produced, and the committer remembers it once it is live.
 	idem *idemRecord
+	// settleAll: after the mutation, write every awaiting alias whose provider
+	// is live (settleNow), not only those whose provider the mutation made live.
+	settleAll bool
 }
 
 type commitReply struct {
@@ -363,8 +366,15 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 	if work.awaiting == nil {
 		work.awaiting = map[string]awaitRecord{}
 	}
+	// Deadline first: an awaiting alias whose time is up is dropped, whether
+	// its provider exists or not.
+	s.expireAwaiting(work, time.Now())
 	var ok, later []*commitRequest
 	changes := 0
+	// settledBy: the awaiting aliases each mutation made go live; invalid:
+	// those dropped because the config could not take them.
+	settledBy := map[*commitRequest][]settledAlias{}
+	var invalid []failedAlias
 	apply := func(m *commitRequest, last bool) {
 		before := work.clone()
 		changed, err := s.safeApply(m.mutate, work)
@@ -375,6 +385,26 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 			} else if verr := work.ValidateFor(live.format); verr != nil {
 				err = validationProblem("The change would make the llm section invalid; nothing was written.", verr)
 			}
+		}
+		// Aliases awaiting a provider that this mutation made live go live
+		// with it, in its commit. One the config cannot take fails the
+		// mutation (its writer hears of it) and is dropped.
+		var settled []settledAlias
+		var failed []failedAlias
+		if err == nil {
+			settled, failed = s.settleAwaiting(work, live.format, func(rec awaitRecord) bool {
+				return m.settleAll || !before.providerLive(rec.Provider)
+			})
+			if len(failed) > 0 && !m.settleAll {
+				err = awaitingInvalid(failed)
+			}
+			for _, f := range failed {
+				s.log.Error("alias awaiting its provider dropped: the config cannot take it now that the provider exists",
+					"alias", f.name, "provider", f.rec.Provider, "trigger", m.trigger, "error", f.err.Error())
+				delete(before.awaiting, f.name)
+				delete(work.awaiting, f.name)
+			}
+			invalid = append(invalid, failed...)
 		}
 		if err != nil {
 			work = before
@@ -392,6 +422,14 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 		if changed {
 			changes++
 		}
+		if len(settled) > 0 {
+			settledBy[m] = settled
+			for _, a := range settled {
+				if a.changed {
+					changes++
+				}
+			}
+		}
 	}
 	for _, m := range muts {
 		apply(m, false)
@@ -400,10 +438,20 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 	for _, m := range later {
 		apply(m, true)
 	}
-	// Aliases awaiting a provider created by this batch go live in its commit.
-	changes += s.settleAwaiting(work, live.format, time.Now())
 	changes += work.finalizeDeletions()
 	if len(ok) == 0 {
+		// Every mutation failed; what the batch dropped from the awaiting
+		// aliases (expired, or refused when their provider came) is dropped
+		// all the same.
+		if !maps.Equal(work.awaiting, live.awaiting) {
+			next := *live
+			next.awaiting = work.awaiting
+			s.snap.Store(&next)
+			if err := s.saveState(live.deleting, work.awaiting); err != nil {
+				s.log.Error("writing the admin state file failed; pending deletions, awaiting aliases and idempotency keys may be lost on restart",
+					"path", s.statePath(), "error", err)
+			}
+		}
 		return
 	}
 	stateChanged := !maps.Equal(work.deleting, live.deleting) || !maps.Equal(work.awaiting, live.awaiting) ||
@@ -420,9 +468,7 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 		var err error
 		gen, err = s.writeAndPublish(live, work, changes)
 		if err != nil {
-			for _, m := range ok {
-				m.reply <- commitReply{generation: gen, err: err}
-			}
+			s.commitFailed(live, ok, settledBy, invalid, err)
 			return
 		}
 	}
@@ -436,6 +482,16 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 			}
 		}
 		s.idem.put(recs)
+		// A retry of an awaiting write whose 202 was lost is answered with the
+		// live alias from now on.
+		for _, m := range ok {
+			for _, a := range settledBy[m] {
+				if a.rec.IdemKey != "" {
+					s.idem.wentLive(a.rec.IdemKey, a.name, a.rec.Revision, a.revision, a.created)
+				}
+				s.log.Info("alias awaiting its provider written", "alias", a.name, "provider", a.rec.Provider, "generation", gen)
+			}
+		}
 		if err := s.saveState(work.deleting, work.awaiting); err != nil {
 			s.log.Error("writing the admin state file failed; pending deletions, awaiting aliases and idempotency keys may be lost on restart",
 				"path", s.statePath(), "error", err)
@@ -443,6 +499,48 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 	}
 	for _, m := range ok {
 		m.reply <- commitReply{generation: gen, changed: changes > 0}
+	}
+}
+
+// commitFailed answers the writers of a batch whose commit failed. When the
+// failure may come from awaiting aliases the batch wrote (the validate
+// command, the reload command or the ready check refused the new file), those
+// are dropped (logged, and named in the answer to the writer whose write made
+// them go live), so that they are not written, and do not fail, again in every
+// later commit. Those the batch found invalid (already answered as dropped)
+// stay dropped.
+func (s *Server) commitFailed(live *snapshot, ok []*commitRequest, settledBy map[*commitRequest][]settledAlias, invalid []failedAlias, err error) {
+	drop := len(settledBy) > 0 && dropsAwaiting(err)
+	awaiting := maps.Clone(live.awaiting)
+	for _, f := range invalid {
+		delete(awaiting, f.name)
+	}
+	if drop {
+		for _, m := range ok {
+			for _, a := range settledBy[m] {
+				if cur, found := awaiting[a.name]; found && cur.Revision == a.rec.Revision && cur.Since.Equal(a.rec.Since) {
+					delete(awaiting, a.name)
+				}
+				s.log.Error("alias awaiting its provider dropped: the commit that wrote it with its provider failed",
+					"alias", a.name, "provider", a.rec.Provider, "error", err.Error())
+			}
+		}
+	}
+	if !maps.Equal(awaiting, live.awaiting) {
+		next := *live
+		next.awaiting = awaiting
+		s.snap.Store(&next)
+		if serr := s.saveState(live.deleting, awaiting); serr != nil {
+			s.log.Error("writing the admin state file failed; pending deletions, awaiting aliases and idempotency keys may be lost on restart",
+				"path", s.statePath(), "error", serr)
+		}
+	}
+	for _, m := range ok {
+		e := err
+		if drop {
+			e = withDropped(err, settledBy[m])
+		}
+		m.reply <- commitReply{generation: live.generation, err: e}
 	}
 }
 

@@ -439,6 +439,9 @@ func (w *workingCopy) awaitProvider(name string, b adminapi.AliasPut, format str
 	// Every write starts its own bound (a retry whose answer was lost is
 	// answered from its idempotency key instead).
 	r := awaitRecord{Provider: b.Provider, Body: b, Revision: awaitingRevision(name, b), Since: now, Until: now.Add(timeout)}
+	if idem != nil {
+		r.IdemKey = idem.Key
+	}
 	w.awaiting[name] = r
 	*rec = &r
 	if idem != nil {

@@ -122,6 +122,23 @@ func (st *idemStore) put(recs []idemRecord) {
 	}
 }
 
+// wentLive updates what key produced when the alias it recorded as awaiting
+// its provider went live: the live alias's revision (normalized against the
+// provider: an override equal to the provider's value is dropped, so it may
+// differ from the awaiting one) and whether the alias was created. A retry of
+// that write is then answered with the live alias instead of failing its own
+// If-None-Match. A key since reused for another write is left alone.
+func (st *idemStore) wentLive(key, name, awaitingRevision, revision string, created bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	r, ok := st.recs[key]
+	if !ok || r.Kind != "alias" || r.Name != name || !r.Awaiting || r.Revision != awaitingRevision {
+		return
+	}
+	r.Revision, r.Created, r.Awaiting = revision, created, false
+	st.recs[key] = r
+}
+
 // records returns the remembered keys that have not expired, oldest first.
 func (st *idemStore) records(now time.Time) []idemRecord {
 	st.mu.Lock()
