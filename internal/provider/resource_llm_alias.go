@@ -555,7 +555,9 @@ func setAwaiting(diags interface{ AddWarning(string, string) }, plan *llmAliasMo
 	diags.AddWarning("Alias Awaits Its Provider",
 		fmt.Sprintf("Provider %q did not exist on the orchestrator yet when alias %q was written, so the orchestrator accepted the alias as awaiting it: "+
 			"it writes the alias in the same commit that creates the provider, and routes nothing to it before.%s "+
-			"If this apply creates the provider (an aegis_llm_provider with name = %q), nothing else is needed. "+
+			"If this apply creates the provider (an aegis_llm_provider with name = %q), the alias is written with it; "+
+			"if the alias cannot be written with that provider (say the node's format needs a setting that neither sets), the provider's create fails naming the alias, "+
+			"nothing of either is written, and after you fix the alias the next apply creates both. "+
 			"If nothing creates it, the orchestrator drops the alias %s, and the next plan shows the alias again as a change to apply. "+
 			"Referencing the provider (provider_name = aegis_llm_provider.<label>.name) orders the two and lets the plan check the target.",
 			got.Provider, got.Name, keeps, got.Provider, until))

@@ -408,7 +408,14 @@ func addProviderWriteError(diags diagAdder, summary, name string, err error) {
 	e, ok := client.AsAPIError(err)
 	switch {
 	case ok && client.IsValidation(err):
-		diags.AddError(summary, fmt.Sprintf("The orchestrator refused provider %q; nothing was changed:%s", name, fieldErrorsDetail(e, nil)))
+		// The detail says why (say an alias that awaited this provider cannot be
+		// written with it, and was dropped); the server's details and field
+		// errors name fields and objects, never a credential's value.
+		detail := strings.TrimSpace(e.Detail)
+		if detail == "" {
+			detail = "nothing was changed."
+		}
+		diags.AddError(summary, fmt.Sprintf("The orchestrator refused provider %q: %s%s", name, detail, fieldErrorsDetail(e, nil)))
 	default:
 		diags.AddError(summary, fmt.Sprintf("Provider %q: %s", name, explainError(err)))
 	}

@@ -222,3 +222,59 @@ resource "aegis_llm_provider" "openai" {
 	}
 	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode", "-input=false")
 }
+
+// TestAccV1_awaitingAliasInvalid: on an aegis/v1 node, an alias that names its
+// provider literally and is applied before it (so it awaits it, 202), where
+// neither sets context_window, is not dropped silently: the provider's create
+// fails naming the alias and its field, nothing is written, and once the
+// alias is fixed the next apply creates both.
+func TestAccV1_awaitingAliasInvalid(t *testing.T) {
+	orig := v1Template(t, "config-minimal.yaml")
+	s := startServer(t, testserver.Options{ConfigYAML: orig, Env: []string{"OPENAI_API_KEY=x-test"}})
+	cfg := func(aliasExtra string) string {
+		return fmt.Sprintf(`
+resource "aegis_llm_alias" "coder" {
+  name          = "coder"
+  provider_name = "np"
+%s}
+
+resource "aegis_llm_provider" "np" {
+  name       = "np"
+  type       = "openai"
+  api_key    = "env:OPENAI_API_KEY"
+  model      = "gpt-4o"
+  depends_on = [aegis_llm_alias.coder]
+}
+`, aliasExtra)
+	}
+	r := newCLIRun(t, s, cfg(""))
+	out := oneLine(r.run(1, nil, "apply", "-auto-approve", "-no-color", "-input=false"))
+	for _, want := range []string{`refused provider "np"`, `alias "coder"`, "aliases.coder.context_window", "nothing was written", "dropped"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "x-test") {
+		t.Errorf("the output holds the credential's value:\n%s", out)
+	}
+	if string(s.ReadConfig()) != orig {
+		t.Fatalf("the failed apply changed the file:\n%s", s.ReadConfig())
+	}
+	st, err := s.Client().Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.AwaitingAliases) != 0 {
+		t.Fatalf("still awaiting: %+v", st.AwaitingAliases)
+	}
+	// Following the hint: fix the alias and apply again.
+	r.write("main.tf", testAccTerraformBlock+cfg("  context_window = 8192\n"))
+	r.run(0, nil, "apply", "-auto-approve", "-no-color", "-input=false")
+	if _, aliases := serverState(t, s); aliases["coder"] != "np" {
+		t.Fatalf("after the fix: aliases %v", aliases)
+	}
+	if now := s.ReadConfig(); len(nodecheck.Check(now)) > 0 {
+		t.Fatalf("after the fix the daemon would refuse the file: %v\n%s", nodecheck.Check(now), now)
+	}
+	r.run(0, nil, "plan", "-no-color", "-detailed-exitcode", "-input=false")
+}
