@@ -5,7 +5,10 @@
 package configfile
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"go.yaml.in/yaml/v3"
@@ -42,8 +45,11 @@ func Parse(data []byte) (Document, error) { return ParseWithState(data, nil) }
 // ParseWithState is Parse with the content of the server's state file beside the
 // config (nil when there is none); formats that do not use it ignore it.
 func ParseWithState(data, state []byte) (Document, error) {
+	// One decoder reads the first document for both formats: the seed format then
+	// reads on to refuse a second one.
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("parsing YAML: %w", err)
 	}
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 && root.Content[0].Kind == yaml.MappingNode {
@@ -55,7 +61,7 @@ func ParseWithState(data, state []byte) (Document, error) {
 			return parseV1(data, state, &root)
 		}
 	}
-	return parseSeed(data)
+	return parseSeedDecoded(data, dec, &root)
 }
 
 // ReadFile reads and parses a node config file.

@@ -34,5 +34,10 @@ func TestSeedFormatStoresEveryProviderField(t *testing.T) {
 		if fieldEqual(full, llmconfig.Provider{}, name) {
 			t.Errorf("fieldEqual does not compare llmconfig.Provider.%s (%q)", f.Name, name)
 		}
+		other := full
+		reflect.ValueOf(&other).Elem().Field(i).Set(reflect.Zero(f.Type))
+		if sameProvider(full, other) {
+			t.Errorf("sameProvider does not compare llmconfig.Provider.%s (%q)", f.Name, name)
+		}
 	}
 }

@@ -32,14 +32,24 @@ type seedDocument struct {
 }
 
 func parseSeed(data []byte) (*seedDocument, error) {
-	if err := checkSingleDocument(data); err != nil {
-		return nil, err
-	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
+		if derr := checkSingleDocument(data); derr != nil {
+			return nil, derr
+		}
 		return nil, fmt.Errorf("parsing YAML: %w", err)
 	}
+	return parseSeedDecoded(data, dec, &root)
+}
+
+// parseSeedDecoded finishes parsing a seed-format file whose first document dec
+// has decoded into root.
+func parseSeedDecoded(data []byte, dec *yaml.Decoder, first *yaml.Node) (*seedDocument, error) {
+	if err := checkSingleDocument(data); err != nil {
+		return nil, err
+	}
+	root := *first
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, secondDocumentError(data, &root, err)

@@ -317,69 +317,132 @@ func renderFloat(v float64) string {
 	return s
 }
 
-// docIndex numbers the nodes of a document's llm section and top-level keys in
-// document order, so that the end of a node's text can be found: it is where the
-// next node (not a descendant) begins.
+// docIndex finds where a node's text ends: where the next node (not a
+// descendant) begins. It walks the document in order — the root, the top-level
+// keys and values, and inside the llm section every node — but it never builds an
+// index of the whole file: a look-up descends to the node by position (children
+// are in document order) and walks on from there, so a commit that edits a few
+// entries costs the depth of the tree, not its size.
 type docIndex struct {
-	t     *text
-	order []*yaml.Node
-	at    map[*yaml.Node]int // index in order
-	last  map[*yaml.Node]int // index of the last node of the subtree
+	t    *text
+	root *yaml.Node
 }
 
-func newDocIndex(t *text, root *yaml.Node) *docIndex {
-	x := &docIndex{t: t, at: map[*yaml.Node]int{}, last: map[*yaml.Node]int{}}
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if _, seen := x.at[n]; seen {
-			return
+func newDocIndex(t *text, root *yaml.Node) *docIndex { return &docIndex{t: t, root: root} }
+
+// frame is one step of a path from the root: a node and the index of the child
+// the path goes on to.
+type frame struct {
+	n   *yaml.Node
+	idx int
+}
+
+// children are the nodes the walk visits under n, given the path to n: the
+// root's and the top-level mapping's, the llm section's (except through YAML
+// aliases), and nothing under any other top-level value.
+func (x *docIndex) children(path []frame, n *yaml.Node) []*yaml.Node {
+	switch {
+	case n.Kind == yaml.AliasNode:
+		return nil
+	case len(path) <= 1: // the root, and the top-level node
+		return n.Content
+	case len(path) == 2: // a top-level key or value: only the llm section's value opens
+		top, i := path[1].n, path[1].idx
+		if i%2 == 1 && top.Kind == yaml.MappingNode && top.Content[i-1].Value == "llm" {
+			return n.Content
 		}
-		x.at[n] = len(x.order)
-		x.order = append(x.order, n)
-		if n.Kind != yaml.AliasNode {
-			for _, c := range n.Content {
-				walk(c)
-			}
-		}
-		x.last[n] = len(x.order) - 1
+		return nil
+	default:
+		return n.Content
 	}
-	// The llm section and the top-level keys around it are all that is edited.
-	x.at[root] = 0
-	x.order = append(x.order, root)
-	if len(root.Content) == 1 {
-		top := root.Content[0]
-		x.at[top] = 1
-		x.order = append(x.order, top)
-		for i := 0; i+1 < len(top.Content); i += 2 {
-			k, v := top.Content[i], top.Content[i+1]
-			x.at[k], x.last[k] = len(x.order), len(x.order)
-			x.order = append(x.order, k)
-			if k.Value == "llm" {
-				walk(v)
-			} else {
-				x.at[v], x.last[v] = len(x.order), len(x.order)
-				x.order = append(x.order, v)
-			}
-		}
-		x.last[top] = len(x.order) - 1
+}
+
+func before(a, b *yaml.Node) bool { return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column) }
+
+// pathTo returns the frames from the root down to n's parent, with n the child
+// the last frame points at; nil when n is not in the walk.
+func (x *docIndex) pathTo(n *yaml.Node) []frame {
+	if n == x.root {
+		return []frame{}
 	}
-	x.last[root] = len(x.order) - 1
-	return x
+	path := make([]frame, 0, 8)
+	cur := x.root
+	for {
+		kids := x.children(path, cur)
+		// The last child that does not start after n holds n, or is n; equal
+		// positions (an empty value beside its key) are tried from the last one.
+		j := sort.Search(len(kids), func(i int) bool { return before(n, kids[i]) }) - 1
+		for j >= 0 && kids[j] != n && !before(kids[j], n) && !x.holds(append(path, frame{cur, j}), kids[j], n) {
+			j--
+		}
+		if j < 0 {
+			return x.pathToSlow(n)
+		}
+		path = append(path, frame{cur, j})
+		if kids[j] == n {
+			return path
+		}
+		cur = kids[j]
+	}
+}
+
+// holds reports whether n is in the walk under m (path leads to m).
+func (x *docIndex) holds(path []frame, m, n *yaml.Node) bool {
+	for i, c := range x.children(path, m) {
+		if c == n || x.holds(append(path, frame{m, i}), c, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathToSlow finds n by walking the whole document, for trees whose positions
+// are not in document order.
+func (x *docIndex) pathToSlow(n *yaml.Node) []frame {
+	var path []frame
+	var find func(m *yaml.Node) bool
+	find = func(m *yaml.Node) bool {
+		for i, c := range x.children(path, m) {
+			path = append(path, frame{m, i})
+			if c == n || find(c) {
+				return true
+			}
+			path = path[:len(path)-1]
+		}
+		return false
+	}
+	if find(x.root) {
+		return path
+	}
+	return nil
 }
 
 // nextLine is the line of the first node after n's subtree whose text starts
 // after n, or one past the last line.
 func (x *docIndex) nextLine(n *yaml.Node) int {
-	for i := x.last[n] + 1; i < len(x.order); i++ {
-		m := x.order[i]
-		if m.Kind == yaml.DocumentNode {
+	end := x.t.lineCount() + 1
+	path := x.pathTo(n)
+	if path == nil || len(path) == 0 {
+		return end
+	}
+	// Walk on in document order from just after n's subtree.
+	for len(path) > 0 {
+		f := &path[len(path)-1]
+		kids := x.children(path[:len(path)-1], f.n)
+		f.idx++
+		if f.idx >= len(kids) {
+			path = path[:len(path)-1]
 			continue
 		}
-		if m.Line > n.Line || (m.Line == n.Line && m.Column > n.Column) {
+		m := kids[f.idx]
+		if m.Kind != yaml.DocumentNode && before(n, m) {
 			return m.Line
 		}
+		if len(x.children(path, m)) > 0 {
+			path = append(path, frame{m, -1}) // its children come next
+		}
 	}
-	return x.t.lineCount() + 1
+	return end
 }
 
 // endLine is the last line of n's text: the lines up to the next node, without
