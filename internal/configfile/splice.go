@@ -357,7 +357,9 @@ func (x *docIndex) children(path []frame, n *yaml.Node) []*yaml.Node {
 	}
 }
 
-func before(a, b *yaml.Node) bool { return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column) }
+func before(a, b *yaml.Node) bool {
+	return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
+}
 
 // pathTo returns the frames from the root down to n's parent, with n the child
 // the last frame points at; nil when n is not in the walk.
@@ -422,7 +424,7 @@ func (x *docIndex) pathToSlow(n *yaml.Node) []frame {
 func (x *docIndex) nextLine(n *yaml.Node) int {
 	end := x.t.lineCount() + 1
 	path := x.pathTo(n)
-	if path == nil || len(path) == 0 {
+	if len(path) == 0 {
 		return end
 	}
 	// Walk on in document order from just after n's subtree.
