@@ -27,6 +27,15 @@ type Document interface {
 	Render(cfg *llmconfig.LLM) ([]byte, error)
 }
 
+// Successor is implemented by the formats that can build the Document of a
+// rendered file without parsing all of it (see seedDocument.Next).
+type Successor interface {
+	// Next returns Render(cfg) and the Document those bytes parse as; it fails
+	// with ErrReadBack when they would not read back as cfg. The receiver stays
+	// usable, but may have to parse its bytes again.
+	Next(cfg *llmconfig.LLM) ([]byte, Document, error)
+}
+
 // Stateful is implemented by the formats that keep part of the LLM configuration
 // in the server's own state file beside the config (StatePath), because the file
 // has no place for it (aegis/v1: providers without aliases).

@@ -27,8 +27,12 @@ const EmptySeed = "llm:\n  providers: []\n  aliases: {}\n"
 // order and the comments of the file as the operator wrote them.
 type seedDocument struct {
 	src  []byte
-	root *yaml.Node // a DocumentNode holding one MappingNode
+	root *yaml.Node // a DocumentNode holding one MappingNode; nil once Next moved it
 	llm  *llmconfig.LLM
+	// reliable is positionsReliable(src); lines is src's line index (nil until
+	// needed).
+	reliable bool
+	lines    *text
 }
 
 func parseSeed(data []byte) (*seedDocument, error) {
@@ -60,7 +64,7 @@ func parseSeedDecoded(data []byte, dec *yaml.Decoder, first *yaml.Node) (*seedDo
 	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, errors.New("the file must be a YAML mapping at the top level")
 	}
-	d := &seedDocument{src: data, root: &root}
+	d := &seedDocument{src: data, root: &root, reliable: positionsReliable(data)}
 	llm, err := d.decodeLLM()
 	if err != nil {
 		return nil, err
@@ -137,10 +141,13 @@ const (
 )
 
 func (d *seedDocument) render(cfg *llmconfig.LLM) ([]byte, string, error) {
+	if err := d.ensureParsed(); err != nil {
+		return nil, "", err
+	}
 	if sameProviders(d.llm.Providers, cfg.Providers) && sameAliases(d.llm.Aliases, cfg.Aliases) {
 		return bytes.Clone(d.src), tierUnchanged, nil
 	}
-	if positionsReliable(d.src) {
+	if d.reliable {
 		// Entry-level edits are checked by the property and fuzz tests, and the
 		// caller parses what it writes (the admin server does); not parsing the
 		// result here keeps a one-entry change from costing a whole-file parse.
@@ -258,21 +265,9 @@ func (d *seedDocument) decodeLLM() (*llmconfig.LLM, error) {
 			return nil, fmt.Errorf("line %d: llm.providers must be a list", provs.Line)
 		}
 		for i, n := range provs.Content {
-			if n.Kind != yaml.MappingNode {
-				return nil, fmt.Errorf("line %d: llm.providers[%d] must be a mapping", n.Line, i)
-			}
-			if err := checkDuplicateKeys(n, fmt.Sprintf("llm.providers[%d]", i)); err != nil {
+			p, err := decodeProvider(n, i)
+			if err != nil {
 				return nil, err
-			}
-			for k := 0; k+1 < len(n.Content); k += 2 {
-				if key := n.Content[k]; !isProviderField(key.Value) {
-					return nil, fmt.Errorf("line %d: llm.providers[%d] has an unknown field %q; the fields are %s",
-						key.Line, i, key.Value, strings.Join(providerFields, ", "))
-				}
-			}
-			var p llmconfig.Provider
-			if err := n.Decode(&p); err != nil {
-				return nil, fmt.Errorf("llm.providers[%d]: %s", i, hideValues(err.Error()))
 			}
 			out.Providers = append(out.Providers, p)
 		}
@@ -293,6 +288,27 @@ func (d *seedDocument) decodeLLM() (*llmconfig.LLM, error) {
 		}
 	}
 	return out, nil
+}
+
+// decodeProvider reads the i-th item of llm.providers.
+func decodeProvider(n *yaml.Node, i int) (llmconfig.Provider, error) {
+	var p llmconfig.Provider
+	if n.Kind != yaml.MappingNode {
+		return p, fmt.Errorf("line %d: llm.providers[%d] must be a mapping", n.Line, i)
+	}
+	if err := checkDuplicateKeys(n, fmt.Sprintf("llm.providers[%d]", i)); err != nil {
+		return p, err
+	}
+	for k := 0; k+1 < len(n.Content); k += 2 {
+		if key := n.Content[k]; !isProviderField(key.Value) {
+			return p, fmt.Errorf("line %d: llm.providers[%d] has an unknown field %q; the fields are %s",
+				key.Line, i, key.Value, strings.Join(providerFields, ", "))
+		}
+	}
+	if err := n.Decode(&p); err != nil {
+		return p, fmt.Errorf("llm.providers[%d]: %s", i, hideValues(err.Error()))
+	}
+	return p, nil
 }
 
 // setLLM replaces the llm section by cfg, editing the node tree in place: entries

@@ -26,7 +26,7 @@ type seedEditor struct {
 }
 
 func (d *seedDocument) renderEntries(cfg *llmconfig.LLM) ([]byte, bool) {
-	t := newText(d.src)
+	t := d.text()
 	e := &seedEditor{d: d, t: t, x: newDocIndex(t, d.root), step: indentStep(d.root)}
 	if !e.run(cfg) {
 		return nil, false
@@ -54,7 +54,7 @@ func (e *seedEditor) run(cfg *llmconfig.LLM) bool {
 	provsChanged := !sameProviders(old.Providers, cfg.Providers)
 	aliasesChanged := !sameAliases(old.Aliases, cfg.Aliases)
 	top := e.d.top()
-	if top.Style&yaml.FlowStyle != 0 && len(top.Content) > 0 {
+	if top.Style&yaml.FlowStyle != 0 { // "{}" too: a block section cannot follow it
 		return false
 	}
 	ki := keyIndex(top, "llm")
@@ -317,6 +317,14 @@ func (e *seedEditor) pairsOK(m *yaml.Node) bool {
 			return false
 		}
 		if v.Line != k.Line {
+			return false
+		}
+		// A block scalar or a quoted one that goes on over lines can hold lines
+		// that look like comments, which endLine would cut off the value.
+		if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			return false
+		}
+		if _, ok := e.t.tokenEnd(v); !ok && v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
 			return false
 		}
 	}
