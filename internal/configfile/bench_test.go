@@ -104,3 +104,43 @@ func BenchmarkCommitCached1000(b *testing.B) {
 		doc = back
 	}
 }
+
+// BenchmarkCommitNext1000 is the committer's file work per commit with Next: one
+// changed field of one of 1000 providers, the new Document built from the last.
+func BenchmarkCommitNext1000(b *testing.B) { benchNext(b, 1000, 1) }
+
+// BenchmarkCommitNext1000Batch10 is a commit of ten changes (a Terraform round at
+// the default -parallelism: five providers' models, five aliases retargeted) on a
+// file of 1000 providers.
+func BenchmarkCommitNext1000Batch10(b *testing.B) { benchNext(b, 1000, 10) }
+
+// BenchmarkCommitNext20Batch10 is the same commit on a file of 20 providers: the
+// parse work per commit does not depend on the size of the file.
+func BenchmarkCommitNext20Batch10(b *testing.B) { benchNext(b, 20, 10) }
+
+func benchNext(b *testing.B, size, batch int) {
+	data := bigFile(size)
+	doc, err := configfile.Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		work := doc.LLM()
+		if batch == 1 {
+			v := int64(i%4000 + 1)
+			work.Providers[size/2].MaxTokens = &v
+		} else {
+			for j := range batch / 2 {
+				p := &work.Providers[(i*7+j*size/5)%size]
+				p.Model = fmt.Sprintf("m-%d-%d", i, j)
+				work.Aliases[fmt.Sprintf("a%04d", (i*3+j*size/5+1)%size)] = work.Providers[(i+j)%size].Name
+			}
+		}
+		_, next, err := doc.(configfile.Successor).Next(work)
+		if err != nil {
+			b.Fatal(err)
+		}
+		doc = next
+	}
+}

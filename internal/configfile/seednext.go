@@ -159,15 +159,14 @@ func (d *seedDocument) nextEntries(cfg *llmconfig.LLM) ([]byte, *seedDocument, b
 			return nil, nil, false
 		}
 	}
-	// Every node that stays must sit on a line no edit touched.
-	if !d.walkKept(lists, func(n *yaml.Node) bool { return sh.untouched(n.Line) }) {
-		return nil, nil, false
+	// From here on the tree is changed in place; nothing can fail. Every edit
+	// lies in a gap between kept entries (reparseRegions checked), so a node that
+	// stays keeps its text and moves by the lines added above it.
+	first := sh.t.lineCount() + 1
+	if len(edits) > 0 {
+		first = sort.Search(len(sh.t.lines), func(i int) bool { return sh.t.lines[i] > edits[0].start }) // line of the first edit
 	}
-	// From here on the tree is changed in place; nothing can fail.
-	d.walkKept(lists, func(n *yaml.Node) bool {
-		n.Line = sh.newLine(n.Line)
-		return true
-	})
+	d.walkKept(lists, first, func(n *yaml.Node) { n.Line = sh.newLine(n.Line) })
 	for _, l := range lists {
 		l.rebuild(sh)
 	}
@@ -269,7 +268,10 @@ func (d *seedDocument) reparseRegions(e *seedEditor, l *entryList, sh *shifter, 
 	for _, ed := range l.edits {
 		r := l.region(sh.t, ed.start)
 		if r < len(l.keptIdx) && ed.end > sh.t.lineStart(l.entryNode(l.keptIdx[r]).Line) {
-			return false // an edit reaching into a kept entry
+			return false // an edit reaching into the kept entry after it
+		}
+		if r > 0 && ed.start < sh.t.lineEnd(e.x.endLine(l.lastNode(l.keptIdx[r-1]))) {
+			return false // or into the one before it
 		}
 		touched[r] = true
 	}
@@ -463,45 +465,34 @@ func (s *shifter) newLine(l int) int {
 	return l + s.delta[s.before(l)]
 }
 
-// untouched reports whether no edit changes line l's text: edits may end where
-// it starts, insert before it, or start at its line break.
-func (s *shifter) untouched(l int) bool {
-	i := s.before(l)
-	if i > 0 && s.edits[i-1].end > s.t.lineStart(l) {
-		return false
+// walkKept calls f on every node of the document that stays in the new one and
+// may move — all of them but the changed lists' nodes, the entries they drop or
+// re-parse, and the subtrees that end before line from.
+func (d *seedDocument) walkKept(lists []*entryList, from int, f func(n *yaml.Node)) {
+	var walk func(n *yaml.Node)
+	visit := func(nodes []*yaml.Node) {
+		// Skip the children whose next sibling starts before line from: their
+		// subtrees end before it.
+		i := sort.Search(len(nodes), func(i int) bool { return i+1 >= len(nodes) || nodes[i+1].Line >= from })
+		for _, c := range nodes[i:] {
+			walk(c)
+		}
 	}
-	return i == len(s.edits) || s.edits[i].start >= s.t.lineEnd(l)
-}
-
-// walkKept calls f on every node of the document that stays in the new one:
-// all of them but the changed lists' nodes and the entries they drop or
-// re-parse; it stops when f returns false.
-func (d *seedDocument) walkKept(lists []*entryList, f func(n *yaml.Node) bool) bool {
-	var walk func(n *yaml.Node) bool
-	walk = func(n *yaml.Node) bool {
+	walk = func(n *yaml.Node) {
 		for _, l := range lists {
 			if n == l.coll {
-				for i := range l.entries() {
+				k := l.entries()
+				start := sort.Search(k, func(i int) bool { return i+1 >= k || l.entryNode(i+1).Line >= from })
+				for i := start; i < k; i++ {
 					if l.kept[i] {
-						for _, c := range l.coll.Content[i*l.width : (i+1)*l.width] {
-							if !walk(c) {
-								return false
-							}
-						}
+						visit(l.coll.Content[i*l.width : (i+1)*l.width])
 					}
 				}
-				return true
+				return
 			}
 		}
-		if !f(n) {
-			return false
-		}
-		for _, c := range n.Content {
-			if !walk(c) {
-				return false
-			}
-		}
-		return true
+		f(n)
+		visit(n.Content)
 	}
-	return walk(d.root)
+	walk(d.root)
 }

@@ -28,12 +28,16 @@ type text struct {
 }
 
 func newText(src []byte) *text {
-	t := &text{src: src, lines: []int{0}, nl: "\n"}
-	for i, c := range src {
-		if c == '\n' {
-			t.lines = append(t.lines, i+1)
+	lines := make([]int, 1, bytes.Count(src, []byte("\n"))+1)
+	for off := 0; ; {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			break
 		}
+		off += i + 1
+		lines = append(lines, off)
 	}
+	t := &text{src: src, lines: lines, nl: "\n"}
 	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
 		t.nl = "\r\n"
 	}
