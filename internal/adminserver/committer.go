@@ -589,21 +589,37 @@ func (s *Server) writeAndPublish(live *snapshot, wc *workingCopy, changes int) (
 		// already run (aegis daemon reload) and that plans cannot see yet.
 		return fail(fileChanged(path))
 	}
-	data, err := doc.Render(work)
-	if err != nil {
-		return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
-	}
-	var state []byte
-	if sd, ok := doc.(configfile.Stateful); ok {
-		if state, err = sd.RenderState(work); err != nil {
-			return fail(internalProblem(fmt.Sprintf("rendering %s: %v", statePath, err)))
-		}
-	}
 	// The file must read back as exactly what is about to go live; what it reads
 	// back as is what is published (a format may order providers its own way).
-	back, err := configfile.ParseWithState(data, state)
-	if err != nil || !llmconfig.SameContent(back.LLM(), work) {
-		return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
+	var (
+		data  []byte
+		state []byte
+		back  configfile.Document
+	)
+	if nx, ok := doc.(configfile.Successor); ok {
+		// The format builds the new parse from the last one, parsing only the
+		// entries that changed, and checks they read back as work.
+		data, back, err = nx.Next(work)
+		s.file = nil // Next moved the last parse into back
+		if errors.Is(err, configfile.ErrReadBack) {
+			return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
+		}
+		if err != nil {
+			return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
+		}
+	} else {
+		if data, err = doc.Render(work); err != nil {
+			return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
+		}
+		if sd, ok := doc.(configfile.Stateful); ok {
+			if state, err = sd.RenderState(work); err != nil {
+				return fail(internalProblem(fmt.Sprintf("rendering %s: %v", statePath, err)))
+			}
+		}
+		back, err = configfile.ParseWithState(data, state)
+		if err != nil || !llmconfig.SameContent(back.LLM(), work) {
+			return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
+		}
 	}
 	fileDiffers := missing || !bytes.Equal(prev, data)
 	if s.cfg.ValidateCommand != "" && fileDiffers {

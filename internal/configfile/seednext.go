@@ -44,8 +44,22 @@ func (d *seedDocument) Next(cfg *llmconfig.LLM) ([]byte, Document, error) {
 // providers in the same order and the same aliases, and nothing the seed format
 // cannot hold.
 func readsAsSeed(got, cfg *llmconfig.LLM) bool {
-	return len(cfg.AliasOptions) == 0 && len(cfg.Shared) == 0 && len(cfg.References) == 0 &&
-		sameProviders(got.Providers, cfg.Providers) && sameAliases(got.Aliases, cfg.Aliases)
+	return seedHolds(cfg) && sameProviders(got.Providers, cfg.Providers) && sameAliases(got.Aliases, cfg.Aliases)
+}
+
+// seedHolds reports whether cfg has nothing but what a seed file holds: no
+// per-alias settings that differ from their provider's, no shared aliases, no
+// references.
+func seedHolds(cfg *llmconfig.LLM) bool {
+	if len(cfg.Shared) > 0 || len(cfg.References) > 0 {
+		return false
+	}
+	if len(cfg.AliasOptions) > 0 {
+		c := cfg.Clone()
+		c.NormalizeOptions()
+		return len(c.AliasOptions) == 0
+	}
+	return true
 }
 
 // ensureParsed parses d's bytes again after Next moved its node tree away.
@@ -93,7 +107,7 @@ func (l *entryList) entryNode(i int) *yaml.Node { return l.coll.Content[i*l.widt
 // nextEntries is Next for changes the entry-level editor makes inside existing
 // non-empty lists; ok is false for anything else.
 func (d *seedDocument) nextEntries(cfg *llmconfig.LLM) ([]byte, *seedDocument, bool) {
-	if len(cfg.AliasOptions) > 0 || len(cfg.Shared) > 0 || len(cfg.References) > 0 {
+	if !seedHolds(cfg) {
 		return nil, nil, false
 	}
 	provsChanged := !sameProviders(d.llm.Providers, cfg.Providers)
