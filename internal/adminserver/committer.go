@@ -382,7 +382,7 @@ func (s *Server) commitMutations(muts []*commitRequest) {
 			work.NormalizeOptions()
 			if c := llmconfig.CheckPreserved(before.LLM, work.LLM); c != nil {
 				err = conflictProblem(c)
-			} else if verr := work.ValidateFor(live.format); verr != nil {
+			} else if verr := work.ValidateForWith(live.format, s.checks); verr != nil {
 				err = validationProblem("The change would make the llm section invalid; nothing was written.", verr)
 			}
 		}

@@ -109,6 +109,9 @@ type Server struct {
 	hasRO      bool
 
 	file *parsedFile // the commit loop's last parse of the config file
+	// checks keeps the commit loop's results of single-entry checks, so that
+	// validating the whole config after each change re-checks only what changed.
+	checks *llmconfig.Checks
 	// settleRetryAt delays the next settleNow after a failed one (commit loop only).
 	settleRetryAt time.Time
 	files         fileTracker  // the file on disk against the live generation
@@ -220,6 +223,7 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s := &Server{
+		checks:   llmconfig.NewChecks(),
 		cfg:      cfg,
 		log:      cfg.Logger,
 		getenv:   cfg.Getenv,

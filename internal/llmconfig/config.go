@@ -252,10 +252,14 @@ func ValidateProvider(p Provider, known Known) []FieldError {
 
 // CheckAliasTarget validates the provider an alias points to, within a config.
 func CheckAliasTarget(cfg *LLM, providerName string) error {
+	return checkAliasTarget(providerName, cfg.Provider(providerName) != nil)
+}
+
+func checkAliasTarget(providerName string, exists bool) error {
 	if providerName == "" {
 		return fmt.Errorf("is required: the name of a provider in llm.providers")
 	}
-	if cfg.Provider(providerName) == nil {
+	if !exists {
 		return fmt.Errorf("names provider %q, which does not exist: create the provider first or point the alias at an existing one", providerName)
 	}
 	return nil
@@ -265,7 +269,9 @@ func CheckAliasTarget(cfg *LLM, providerName string) error {
 // literal api_key (IsLiteralKey) passes here, since the orchestrator accepts one
 // in its file; ValidateProvider, which every API write and every plan runs,
 // refuses it, so no new literal is ever written.
-func (c *LLM) Validate() error {
+func (c *LLM) Validate() error { return c.validate(nil) }
+
+func (c *LLM) validate(checks *Checks) error {
 	var errs []FieldError
 	seen := map[string]bool{}
 	for i, p := range c.Providers {
@@ -277,18 +283,15 @@ func (c *LLM) Validate() error {
 			errs = append(errs, FieldError{Field: prefix + ".name", Detail: fmt.Sprintf("duplicates provider %q: provider names must be unique", p.Name)})
 		}
 		seen[p.Name] = true
-		for _, fe := range ValidateProvider(p, nil) {
-			if fe.Field == FieldAPIKey && IsLiteralKey(p.APIKey) {
-				continue // an existing literal key in the file: reported as such, never written anew
-			}
+		for _, fe := range checks.provider(p) {
 			errs = append(errs, FieldError{Field: prefix + "." + fe.Field, Detail: fe.Detail})
 		}
 	}
 	for _, name := range sortedKeys(c.Aliases) {
-		if err := CheckName(name); err != nil {
+		if err := checks.name(name); err != nil {
 			errs = append(errs, FieldError{Field: "aliases." + name, Detail: "alias name " + err.Error()})
 		}
-		if err := CheckAliasTarget(c, c.Aliases[name]); err != nil {
+		if err := checkAliasTarget(c.Aliases[name], seen[c.Aliases[name]]); err != nil { // seen: no scan per alias
 			errs = append(errs, FieldError{Field: "aliases." + name, Detail: err.Error()})
 		}
 		for _, fe := range c.validateAliasOptions(name) {

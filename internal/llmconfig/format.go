@@ -85,9 +85,13 @@ func formatOrSeed(format string) string {
 // of Validate: credential schemes the format's daemon resolves, per-alias settings
 // only where the format holds them, and on aegis/v1 a context_window for every
 // alias (a required key of every models[] entry).
-func (c *LLM) ValidateFor(format string) error {
+func (c *LLM) ValidateFor(format string) error { return c.ValidateForWith(format, nil) }
+
+// ValidateForWith is ValidateFor with the results for single entries taken from
+// checks when it has them (nil: none kept).
+func (c *LLM) ValidateForWith(format string, checks *Checks) error {
 	var errs []FieldError
-	if err := c.Validate(); err != nil {
+	if err := c.validate(checks); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			errs = append(errs, ve.Errors...)
@@ -96,7 +100,7 @@ func (c *LLM) ValidateFor(format string) error {
 		}
 	}
 	for i, p := range c.Providers {
-		if _, err := CheckCredentialFormat(format, p.APIKey); err != nil {
+		if err := checks.credential(format, p.APIKey); err != nil {
 			name := p.Name
 			if name == "" {
 				name = fmt.Sprint(i)

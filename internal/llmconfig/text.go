@@ -23,9 +23,11 @@ func CheckText(s string) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("must be valid UTF-8")
 	}
-	for i, r := range []rune(s) {
+	i := 0
+	for _, r := range s {
+		i++
 		if hiddenRune(r) {
-			return fmt.Errorf("must not contain control characters (newlines, tabs, NUL), invisible or direction-changing characters: found U+%04X at character %d", r, i+1)
+			return fmt.Errorf("must not contain control characters (newlines, tabs, NUL), invisible or direction-changing characters: found U+%04X at character %d", r, i)
 		}
 	}
 	return nil
@@ -33,7 +35,7 @@ func CheckText(s string) error {
 
 func hiddenRune(r rune) bool {
 	switch {
-	case r == ' ':
+	case r >= ' ' && r < 0x7f: // printable ASCII: never hidden
 		return false
 	case unicode.IsControl(r), unicode.IsSpace(r): // Cc; tabs, newlines, NBSP, U+2028/9, ...
 		return true
