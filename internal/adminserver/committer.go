@@ -608,13 +608,13 @@ func (s *Server) writeAndPublish(live *snapshot, wc *workingCopy, changes int) (
 			return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
 		}
 	} else {
-		if data, err = doc.Render(work); err != nil {
-			return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
-		}
 		if sd, ok := doc.(configfile.Stateful); ok {
-			if state, err = sd.RenderState(work); err != nil {
-				return fail(internalProblem(fmt.Sprintf("rendering %s: %v", statePath, err)))
-			}
+			data, state, err = sd.RenderWithState(work)
+		} else {
+			data, err = doc.Render(work)
+		}
+		if err != nil {
+			return fail(internalProblem(fmt.Sprintf("rendering %s: %v", path, err)))
 		}
 		back, err = configfile.ParseWithState(data, state)
 		if err != nil || !llmconfig.SameContent(back.LLM(), work) {

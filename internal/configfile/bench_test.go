@@ -144,3 +144,35 @@ func benchNext(b *testing.B, size, batch int) {
 		doc = next
 	}
 }
+
+// bigV1 is an aegis/v1 NodeConfig with n providers of one alias each.
+func bigV1(n int) []byte {
+	var b strings.Builder
+	b.WriteString("apiVersion: 100monkeys.ai/v1\nkind: NodeConfig\nmetadata:\n  name: n\nspec:\n  node:\n    id: x\n  llm_providers:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    - name: \"p%04d\"\n      type: \"openai\"\n      api_key: \"env:OPENAI_API_KEY\"\n      enabled: true\n      models:\n        - alias: \"a%04d\"\n          model: \"gpt-4o\"\n          context_window: 128000\n          cost_per_1k_tokens: 0.0\n", i, i)
+	}
+	b.WriteString("  llm_selection:\n    strategy: \"prefer-local\"\n    default_provider: \"p0000\"\n")
+	return []byte(b.String())
+}
+
+// BenchmarkV1Commit1000 is the committer's file work per commit on an aegis/v1
+// file of 1000 providers (render with its state, parse back): one model changed.
+func BenchmarkV1Commit1000(b *testing.B) {
+	doc, err := configfile.Parse(bigV1(1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		work := doc.LLM()
+		work.Providers[500].Model = fmt.Sprintf("m-%d", i)
+		out, st, err := doc.(configfile.Stateful).RenderWithState(work)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if doc, err = configfile.ParseWithState(out, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

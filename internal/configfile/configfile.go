@@ -40,8 +40,8 @@ type Successor interface {
 // in the server's own state file beside the config (StatePath), because the file
 // has no place for it (aegis/v1: providers without aliases).
 type Stateful interface {
-	// RenderState returns the state file that goes with Render(cfg).
-	RenderState(cfg *llmconfig.LLM) ([]byte, error)
+	// RenderWithState returns Render(cfg) and the state file that goes with it.
+	RenderWithState(cfg *llmconfig.LLM) (data, state []byte, err error)
 }
 
 // Parse parses a whole node config file, choosing its format from its content:

@@ -389,10 +389,9 @@ func (d *v1Document) Render(cfg *llmconfig.LLM) ([]byte, error) {
 	return data, err
 }
 
-// RenderState returns the server's own state that goes with Render(cfg).
-func (d *v1Document) RenderState(cfg *llmconfig.LLM) ([]byte, error) {
-	_, state, err := d.render(cfg)
-	return state, err
+// RenderWithState returns Render(cfg) and the server's own state that goes with it.
+func (d *v1Document) RenderWithState(cfg *llmconfig.LLM) ([]byte, []byte, error) {
+	return d.render(cfg)
 }
 
 // span returns the first and last line (0-based, inclusive) of a block node.
@@ -478,8 +477,9 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 	inFile := map[string]bool{}
 	fileAliases := map[string]bool{} // (provider, alias) entries that stay
 	remaining := 0
+	idx := cfg.Index() // look-ups per entry: a scan each would make a commit quadratic in the file
 	for _, p := range d.entries {
-		want := cfg.Provider(p.name)
+		want := idx.Provider(p.name)
 		var unmanaged int
 		for _, m := range p.models {
 			if !m.managed {
@@ -493,7 +493,7 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 			e.add(p.first, p.last+1)
 			continue
 		}
-		aliases := cfg.AliasesOf(p.name)
+		aliases := idx.AliasesOf(p.name)
 		if len(aliases) == 0 && unmanaged == 0 {
 			// No alias left: the provider moves into the server's state until
 			// its next alias arrives (the daemon refuses an empty models list).
@@ -512,7 +512,7 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 			case !m.managed:
 				keep++
 			case cfg.Aliases[m.alias] == p.name:
-				eff, _ := cfg.Effective(m.alias)
+				eff, _ := idx.Effective(m.alias)
 				if err := d.patchModel(e, m, eff, cfg.Options(m.alias)); err != nil {
 					return nil, nil, err
 				}
@@ -525,7 +525,7 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 		var added []string
 		for _, a := range aliases {
 			if !fileAliases[p.name+"\x00"+a] {
-				eff, _ := cfg.Effective(a)
+				eff, _ := idx.Effective(a)
 				added = append(added, renderModel(a, eff, cfg.Options(a))...)
 			}
 		}
@@ -554,14 +554,14 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 		if inFile[p.Name] {
 			continue
 		}
-		aliases := cfg.AliasesOf(p.Name)
+		aliases := idx.AliasesOf(p.Name)
 		if len(aliases) == 0 {
 			st.Pending = append(st.Pending, p.Clone())
 			continue
 		}
 		st.hint(p)
 		remaining++
-		newEntries = append(newEntries, renderProvider(p, cfg, aliases)...)
+		newEntries = append(newEntries, renderProvider(p, cfg, idx, aliases)...)
 	}
 	if err := d.placeProviders(e, newEntries, remaining); err != nil {
 		return nil, nil, err
@@ -653,7 +653,7 @@ func comment(nodes ...*yaml.Node) string {
 }
 
 // renderProvider renders a new provider entry, relative to its "- " column.
-func renderProvider(p llmconfig.Provider, cfg *llmconfig.LLM, aliases []string) []string {
+func renderProvider(p llmconfig.Provider, cfg *llmconfig.LLM, idx *llmconfig.Index, aliases []string) []string {
 	endpoint := p.BaseURL
 	if endpoint == "" {
 		endpoint = llmconfig.DefaultEndpoint(p.Type)
@@ -668,7 +668,7 @@ func renderProvider(p llmconfig.Provider, cfg *llmconfig.LLM, aliases []string) 
 	}
 	lines = append(lines, "models:")
 	for _, a := range aliases {
-		eff, _ := cfg.Effective(a)
+		eff, _ := idx.Effective(a)
 		for _, l := range renderModel(a, eff, cfg.Options(a)) {
 			if strings.HasPrefix(l, "- ") {
 				lines = append(lines, "  "+l)

@@ -74,9 +74,9 @@ func (s *v1Step) apply(change func(c *llmconfig.LLM)) *llmconfig.LLM {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	state, err := s.doc.(Stateful).RenderState(want)
-	if err != nil {
-		s.t.Fatal(err)
+	data2, state, err := s.doc.(Stateful).RenderWithState(want)
+	if err != nil || !bytes.Equal(data, data2) {
+		s.t.Fatalf("RenderWithState: %v, or not Render's bytes", err)
 	}
 	if probs := nodecheck.Check(data); len(probs) > 0 {
 		s.t.Fatalf("the daemon would refuse the written file: %v\n%s", probs, data)

@@ -13,6 +13,7 @@ import (
 	"math"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -317,11 +318,12 @@ func (c *LLM) Provider(name string) *Provider {
 // AliasesOf returns the sorted names of the aliases that point to a provider.
 func (c *LLM) AliasesOf(provider string) []string {
 	var out []string
-	for _, name := range sortedKeys(c.Aliases) {
-		if c.Aliases[name] == provider {
+	for name, target := range c.Aliases {
+		if target == provider {
 			out = append(out, name)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 

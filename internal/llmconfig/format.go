@@ -108,12 +108,16 @@ func (c *LLM) ValidateForWith(format string, checks *Checks) error {
 			errs = append(errs, FieldError{Field: "providers[" + name + "]." + FieldAPIKey, Detail: err.Error()})
 		}
 	}
+	var idx *Index
+	if format == FormatV1 {
+		idx = c.Index()
+	}
 	for _, name := range c.AliasNames() {
 		for _, fe := range CheckAliasOptionsFormat(format, c.Options(name)) {
 			errs = append(errs, FieldError{Field: "aliases." + name + "." + fe.Field, Detail: fe.Detail})
 		}
 		if format == FormatV1 {
-			if eff, ok := c.Effective(name); ok && eff.ContextWindow == nil {
+			if eff, ok := idx.Effective(name); ok && eff.ContextWindow == nil {
 				errs = append(errs, FieldError{Field: "aliases." + name + "." + FieldContextWindow, Detail: fmt.Sprintf(
 					"is required on an aegis/v1 node (every models[] entry needs one): set context_window on provider %q or on the alias", c.Aliases[name])})
 			}
