@@ -601,6 +601,9 @@ func (s *Server) writeAndPublish(live *snapshot, wc *workingCopy, changes int) (
 		// entries that changed, and checks they read back as work.
 		data, back, err = nx.Next(work)
 		s.file = nil // Next moved the last parse into back
+		if sd, ok := back.(configfile.Stateful); ok && err == nil {
+			state = sd.State()
+		}
 		if errors.Is(err, configfile.ErrReadBack) {
 			return fail(internalProblem("the rendered config does not read back as the intended llm section; nothing was written"))
 		}

@@ -176,3 +176,20 @@ func BenchmarkV1Commit1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkV1CommitNext1000 is BenchmarkV1Commit1000 with Next, as the committer
+// does it.
+func BenchmarkV1CommitNext1000(b *testing.B) {
+	doc, err := configfile.Parse(bigV1(1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		work := doc.LLM()
+		work.Providers[500].Model = fmt.Sprintf("m-%d", i)
+		if _, doc, err = doc.(configfile.Successor).Next(work); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

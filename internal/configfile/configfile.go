@@ -42,6 +42,9 @@ type Successor interface {
 type Stateful interface {
 	// RenderWithState returns Render(cfg) and the state file that goes with it.
 	RenderWithState(cfg *llmconfig.LLM) (data, state []byte, err error)
+	// State is the state file this Document was read with (or, from Next,
+	// written with).
+	State() []byte
 }
 
 // Parse parses a whole node config file, choosing its format from its content:

@@ -46,7 +46,9 @@ type v1Document struct {
 	entries  []*v1Provider
 	strategy string
 	state    v1State
+	stateSrc []byte // the state file d was read or written with
 	llm      *llmconfig.LLM
+	consumed bool // Next moved the nodes away: parse src again before use
 }
 
 type v1Provider struct {
@@ -105,7 +107,7 @@ func isV1(top *yaml.Node) (bool, error) {
 }
 
 func parseV1(data, state []byte, root *yaml.Node) (*v1Document, error) {
-	d := &v1Document{src: data, lines: bytes.SplitAfter(data, []byte("\n"))}
+	d := &v1Document{src: data, lines: bytes.SplitAfter(data, []byte("\n")), stateSrc: state}
 	if len(d.lines) > 0 && len(d.lines[len(d.lines)-1]) == 0 {
 		d.lines = d.lines[:len(d.lines)-1]
 	}
@@ -144,47 +146,56 @@ func (d *v1Document) readEntries() error {
 		return nil
 	}
 	for i, n := range d.provSeq.Content {
-		where := fmt.Sprintf("spec.llm_providers[%d]", i)
-		if n.Kind != yaml.MappingNode {
-			return fmt.Errorf("line %d: %s must be a mapping", n.Line, where)
-		}
-		if err := checkDuplicateKeys(n, where); err != nil {
+		p, err := d.readEntry(n, i)
+		if err != nil {
 			return err
-		}
-		p := &v1Provider{node: n, enabled: true}
-		p.first, p.last = d.span(n)
-		var err error
-		if p.name, err = scalarString(n, "name", where); err != nil {
-			return err
-		}
-		if p.typ, err = scalarString(n, "type", where); err != nil {
-			return err
-		}
-		if p.endpoint, err = scalarString(n, "endpoint", where); err != nil {
-			return err
-		}
-		if en := mapValue(n, "enabled"); en != nil && !isNull(en) {
-			if err := en.Decode(&p.enabled); err != nil {
-				return fmt.Errorf("line %d: %s.enabled must be true or false", en.Line, where)
-			}
-		}
-		models := mapValue(n, "models")
-		if models != nil && !isNull(models) {
-			if models.Kind != yaml.SequenceNode {
-				return fmt.Errorf("line %d: %s.models must be a list", models.Line, where)
-			}
-			for j, mn := range models.Content {
-				mw := fmt.Sprintf("%s.models[%d]", where, j)
-				m, err := d.readModel(mn, mw)
-				if err != nil {
-					return err
-				}
-				p.models = append(p.models, m)
-			}
 		}
 		d.entries = append(d.entries, p)
 	}
 	return nil
+}
+
+// readEntry reads spec.llm_providers[i].
+func (d *v1Document) readEntry(n *yaml.Node, i int) (*v1Provider, error) {
+	where := fmt.Sprintf("spec.llm_providers[%d]", i)
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: %s must be a mapping", n.Line, where)
+	}
+	if err := checkDuplicateKeys(n, where); err != nil {
+		return nil, err
+	}
+	p := &v1Provider{node: n, enabled: true}
+	p.first, p.last = d.span(n)
+	var err error
+	if p.name, err = scalarString(n, "name", where); err != nil {
+		return nil, err
+	}
+	if p.typ, err = scalarString(n, "type", where); err != nil {
+		return nil, err
+	}
+	if p.endpoint, err = scalarString(n, "endpoint", where); err != nil {
+		return nil, err
+	}
+	if en := mapValue(n, "enabled"); en != nil && !isNull(en) {
+		if err := en.Decode(&p.enabled); err != nil {
+			return nil, fmt.Errorf("line %d: %s.enabled must be true or false", en.Line, where)
+		}
+	}
+	models := mapValue(n, "models")
+	if models != nil && !isNull(models) {
+		if models.Kind != yaml.SequenceNode {
+			return nil, fmt.Errorf("line %d: %s.models must be a list", models.Line, where)
+		}
+		for j, mn := range models.Content {
+			mw := fmt.Sprintf("%s.models[%d]", where, j)
+			m, err := d.readModel(mn, mw)
+			if err != nil {
+				return nil, err
+			}
+			p.models = append(p.models, m)
+		}
+	}
+	return p, nil
 }
 
 func (d *v1Document) readModel(n *yaml.Node, where string) (*v1Model, error) {
@@ -472,6 +483,24 @@ func (d *v1Document) indentOf(i, col int) string {
 
 // render computes the new file and state for cfg.
 func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
+	out, state, _, _, err := d.renderEdits(cfg)
+	return out, state, err
+}
+
+// renderEdits is render, with the edits it made and the state it wrote.
+func (d *v1Document) renderEdits(cfg *llmconfig.LLM) ([]byte, []byte, []lineEdit, *v1State, error) {
+	out, state, e, st, err := d.renderEditor(cfg)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return out, state, e.edits, st, nil
+}
+
+func (d *v1Document) renderEditor(cfg *llmconfig.LLM) ([]byte, []byte, *editor, *v1State, error) {
+	fail := func(err error) ([]byte, []byte, *editor, *v1State, error) { return nil, nil, nil, nil, err }
+	if err := d.ensureParsed(); err != nil {
+		return fail(err)
+	}
 	e := &editor{d: d}
 	st := v1State{Version: 1}
 	inFile := map[string]bool{}
@@ -488,7 +517,7 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 		}
 		if want == nil {
 			if unmanaged > 0 {
-				return nil, nil, fmt.Errorf("provider %q still holds models[] entries that the API does not manage (aliases defined under several providers); refusing to drop them", p.name)
+				return fail(fmt.Errorf("provider %q still holds models[] entries that the API does not manage (aliases defined under several providers); refusing to drop them", p.name))
 			}
 			e.add(p.first, p.last+1)
 			continue
@@ -504,7 +533,7 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 		remaining++
 		st.hint(*want)
 		if err := d.patchProvider(e, p, *want); err != nil {
-			return nil, nil, err
+			return fail(err)
 		}
 		var keep int
 		for _, m := range p.models {
@@ -514,7 +543,7 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 			case cfg.Aliases[m.alias] == p.name:
 				eff, _ := idx.Effective(m.alias)
 				if err := d.patchModel(e, m, eff, cfg.Options(m.alias)); err != nil {
-					return nil, nil, err
+					return fail(err)
 				}
 				fileAliases[p.name+"\x00"+m.alias] = true
 				keep++
@@ -531,7 +560,7 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 		}
 		if len(added) > 0 {
 			if len(p.models) == 0 {
-				return nil, nil, fmt.Errorf("provider %q has no models[] list to add aliases to; fix the file by hand", p.name)
+				return fail(fmt.Errorf("provider %q has no models[] list to add aliases to; fix the file by hand", p.name))
 			}
 			last := p.models[len(p.models)-1]
 			f := p.models[0]
@@ -564,7 +593,7 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 		newEntries = append(newEntries, renderProvider(p, cfg, idx, aliases)...)
 	}
 	if err := d.placeProviders(e, newEntries, remaining); err != nil {
-		return nil, nil, err
+		return fail(err)
 	}
 	out := e.apply()
 	if len(e.edits) == 0 {
@@ -572,9 +601,9 @@ func (d *v1Document) render(cfg *llmconfig.LLM) ([]byte, []byte, error) {
 	}
 	state, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
-		return nil, nil, err
+		return fail(err)
 	}
-	return out, append(state, '\n'), nil
+	return out, append(state, '\n'), e, &st, nil
 }
 
 func (st *v1State) hint(p llmconfig.Provider) {

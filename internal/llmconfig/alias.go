@@ -160,9 +160,14 @@ func (c *LLM) Effective(alias string) (Provider, bool) {
 // NormalizeOptions drops the settings of aliases that no longer exist and the
 // overrides that equal their provider's value.
 func (c *LLM) NormalizeOptions() {
+	if len(c.AliasOptions) == 0 {
+		c.AliasOptions = nil
+		return
+	}
+	idx := c.Index() // a scan per alias would make this quadratic
 	for name, o := range c.AliasOptions {
 		target, ok := c.Aliases[name]
-		p := c.Provider(target)
+		p := idx.Provider(target)
 		if !ok || p == nil {
 			delete(c.AliasOptions, name)
 			continue
