@@ -587,11 +587,7 @@ func fieldEqual(a, b llmconfig.Provider, field string) bool {
 	case *int64:
 		return sameInt(x, vb.(*int64)) //nolint:forcetypeassert // the same field of the same type
 	case *float64:
-		y := vb.(*float64) //nolint:forcetypeassert // the same field of the same type
-		if x == nil || y == nil {
-			return x == y
-		}
-		return *x == *y || (math.IsNaN(*x) && math.IsNaN(*y))
+		return sameFloat(x, vb.(*float64)) //nolint:forcetypeassert // the same field of the same type
 	}
 	return va == vb
 }
