@@ -3,6 +3,7 @@ package configfile
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"sort"
 
 	"github.com/100monkeys-ai/terraform-provider-aegis/internal/llmconfig"
@@ -184,7 +185,7 @@ func (d *seedDocument) nextEntries(cfg *llmconfig.LLM) ([]byte, *seedDocument, b
 	for _, l := range lists {
 		l.rebuild(sh)
 	}
-	next := &seedDocument{src: out, root: d.root, llm: &llmconfig.LLM{Providers: cloneProviders(cfg.Providers), Aliases: cloneAliases(cfg.Aliases)},
+	next := &seedDocument{src: out, root: d.root, llm: &llmconfig.LLM{Providers: cloneProviders(cfg.Providers), Aliases: maps.Clone(cfg.Aliases)},
 		reliable: true, lines: nt}
 	d.root, d.lines = nil, nil
 	return out, next, true
@@ -193,14 +194,6 @@ func (d *seedDocument) nextEntries(cfg *llmconfig.LLM) ([]byte, *seedDocument, b
 func cloneProviders(ps []llmconfig.Provider) []llmconfig.Provider {
 	c := (&llmconfig.LLM{Providers: ps}).Clone()
 	return c.Providers
-}
-
-func cloneAliases(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // providerList describes llm.providers for nextEntries, or nil when the editor
@@ -214,18 +207,14 @@ func (d *seedDocument) providerList(e *seedEditor, llmNode *yaml.Node, cfg *llmc
 	if seq.Kind != yaml.SequenceNode || seq.Style&yaml.FlowStyle != 0 || len(seq.Content) == 0 || len(seq.Content) != len(d.llm.Providers) {
 		return nil
 	}
-	l := &entryList{key: key, coll: seq, width: 1, kept: make([]bool, len(seq.Content))}
 	want := make(map[string]int, len(cfg.Providers))
 	for i, p := range cfg.Providers {
 		want[p.Name] = i
 	}
-	for i, p := range d.llm.Providers {
-		if j, ok := want[p.Name]; ok && sameProvider(p, cfg.Providers[j]) {
-			l.kept[i] = true
-			l.keptIdx = append(l.keptIdx, i)
-		}
-	}
-	l.changed = len(cfg.Providers) - len(l.keptIdx)
+	l := newEntryList(e, key, seq, 1, len(cfg.Providers), func(i int) bool {
+		j, ok := want[d.llm.Providers[i].Name]
+		return ok && sameProvider(d.llm.Providers[i], cfg.Providers[j])
+	})
 	if len(l.keptIdx) > 0 && l.keptIdx[0] > 0 {
 		// It may become the first item: the list then starts at its '-'.
 		it := seq.Content[l.keptIdx[0]]
@@ -235,8 +224,21 @@ func (d *seedDocument) providerList(e *seedEditor, llmNode *yaml.Node, cfg *llmc
 		}
 		l.firstDash = e.dashCol(it)
 	}
-	l.spanStart = e.t.lineEnd(key.Line)
-	l.spanEnd = e.t.lineNext(e.x.endLine(seq))
+	return l
+}
+
+// newEntryList describes one list of coll (entries of width nodes) whose new
+// version holds want entries; kept reports whether old entry i stays as it is.
+func newEntryList(e *seedEditor, key, coll *yaml.Node, width, want int, kept func(i int) bool) *entryList {
+	l := &entryList{key: key, coll: coll, width: width, kept: make([]bool, len(coll.Content)/width),
+		spanStart: e.t.lineEnd(key.Line), spanEnd: e.t.lineNext(e.x.endLine(coll))}
+	for i := range l.kept {
+		if kept(i) {
+			l.kept[i] = true
+			l.keptIdx = append(l.keptIdx, i)
+		}
+	}
+	l.changed = want - len(l.keptIdx)
 	return l
 }
 
@@ -250,18 +252,11 @@ func (d *seedDocument) aliasList(e *seedEditor, llmNode *yaml.Node, cfg *llmconf
 	if m.Kind != yaml.MappingNode || m.Style&yaml.FlowStyle != 0 || len(m.Content) == 0 {
 		return nil
 	}
-	l := &entryList{key: key, coll: m, width: 2, kept: make([]bool, len(m.Content)/2)}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if target, ok := cfg.Aliases[k.Value]; ok && v.Kind == yaml.ScalarNode && v.Value == target {
-			l.kept[i/2] = true
-			l.keptIdx = append(l.keptIdx, i/2)
-		}
-	}
-	l.changed = len(cfg.Aliases) - len(l.keptIdx)
-	l.spanStart = e.t.lineEnd(key.Line)
-	l.spanEnd = e.t.lineNext(e.x.endLine(m))
-	return l
+	return newEntryList(e, key, m, 2, len(cfg.Aliases), func(i int) bool {
+		k, v := m.Content[2*i], m.Content[2*i+1]
+		target, ok := cfg.Aliases[k.Value]
+		return ok && v.Kind == yaml.ScalarNode && v.Value == target
+	})
 }
 
 // region is the gap before kept entry r (r == len(keptIdx): after the last one)
